@@ -1,0 +1,1 @@
+"""The ``crtnet`` command line; each sub-command lives in its own module."""

@@ -1,0 +1,10 @@
+"""Paths of the data bundled with crtnet (see README.md in this folder for credits)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).parent
+MITDB = ROOT / "mitdb"
+PTBXL = ROOT / "ptbxl"
+CINC2021 = ROOT / "cinc2021"
