@@ -9,8 +9,17 @@ from crtnet.cli.main import main
 
 
 def test_info_json(sample_dir, capsys):
-    assert main(["info", str(sample_dir / "ptbxl/records100/00000/00001_lr.hea"),
-                 str(sample_dir / "cinc2021/HR06000.mat"), "--json"]) == 0
+    assert (
+        main(
+            [
+                "info",
+                str(sample_dir / "ptbxl/records100/00000/00001_lr.hea"),
+                str(sample_dir / "cinc2021/HR06000.mat"),
+                "--json",
+            ]
+        )
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     assert [d["fs"] for d in data] == [100.0, 500.0]
     assert data[0]["leads"][-1] == "V6" and data[0]["duration_s"] == 10.0

@@ -53,7 +53,9 @@ def mirror(tmp_path, sample_dir):
             digest = hashlib.sha256((db / f"{rec}.{ext}").read_bytes()).hexdigest()
             lines.append(f"{digest} {rec}.{ext}")
     (db / "RECORDS").write_text("100\n106\n")
-    lines.append(f"{hashlib.sha256(b'100' + bytes([10]) + b'106' + bytes([10])).hexdigest()} RECORDS")
+    lines.append(
+        f"{hashlib.sha256(b'100' + bytes([10]) + b'106' + bytes([10])).hexdigest()} RECORDS"
+    )
     (db / "SHA256SUMS.txt").write_text("\n".join(lines) + "\n")
     RangeHandler.ranges = []
     handler = partial(RangeHandler, directory=str(tmp_path / "mirror"))

@@ -10,8 +10,18 @@ from crtnet.io.leads import STANDARD_12, normalize_lead, normalize_leads
 
 @pytest.mark.parametrize(
     "raw, canon",
-    [("avr", "aVR"), ("AVL", "aVL"), ("aVF", "aVF"), (" v1 ", "V1"), ("Lead II", "II"),
-     ("MLII", "MLII"), ("mlii", "MLII"), ("i", "I"), ("III", "III"), ("V6", "V6")],
+    [
+        ("avr", "aVR"),
+        ("AVL", "aVL"),
+        ("aVF", "aVF"),
+        (" v1 ", "V1"),
+        ("Lead II", "II"),
+        ("MLII", "MLII"),
+        ("mlii", "MLII"),
+        ("i", "I"),
+        ("III", "III"),
+        ("V6", "V6"),
+    ],
 )
 def test_normalize(raw, canon):
     assert normalize_lead(raw) == canon
@@ -34,8 +44,9 @@ def test_derived_limb_leads_match_recorded(sample_dir):
     for lead in ("III", "aVR", "aVL", "aVF"):
         np.testing.assert_allclose(derived.lead(lead), full.lead(lead), atol=0.004)
     # read_record can derive and select in one go
-    rec = read_record(sample_dir / "ptbxl/records500/00000/00001_hr", derive_limb=True,
-                      leads=STANDARD_12)
+    rec = read_record(
+        sample_dir / "ptbxl/records500/00000/00001_hr", derive_limb=True, leads=STANDARD_12
+    )
     assert rec.leads == STANDARD_12
 
 

@@ -75,7 +75,9 @@ def test_challenge_reader_labels(sample_dir):
     # header gain 1000 adu/mV: first sample of lead I is -68 adu
     assert rec.signal[0, 0] == pytest.approx(-0.068)
     # the .hea path reads the same record as the .mat path
-    np.testing.assert_array_equal(read_record(sample_dir / "cinc2021/E07500.hea").signal, rec.signal)
+    np.testing.assert_array_equal(
+        read_record(sample_dir / "cinc2021/E07500.hea").signal, rec.signal
+    )
 
 
 def test_csv_without_time_column_needs_fs(tmp_path, ptbxl_hr):

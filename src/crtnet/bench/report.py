@@ -18,7 +18,9 @@ def machine_line() -> str:
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as fh:
-            cpu = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), cpu)
+            cpu = next(
+                (ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), cpu
+            )
     except OSError:
         pass
     parts = [cpu, f"{os.cpu_count()} logical cores", f"Python {sys.version.split()[0]}"]
@@ -37,8 +39,14 @@ def update_section(name: str, body: str, doc: str | Path | None = None) -> Path:
     doc = Path(doc or os.environ.get("CRTNET_BENCH_DOC", DEFAULT_DOC))
     text = doc.read_text() if doc.exists() else _HEAD
     block = f"<!-- BEGIN {name} -->\n{body.rstrip()}\n<!-- END {name} -->"
-    pattern = re.compile(rf"<!-- BEGIN {re.escape(name)} -->.*?<!-- END {re.escape(name)} -->", re.S)
-    text = pattern.sub(lambda _: block, text) if pattern.search(text) else f"{text.rstrip()}\n\n{block}\n"
+    pattern = re.compile(
+        rf"<!-- BEGIN {re.escape(name)} -->.*?<!-- END {re.escape(name)} -->", re.S
+    )
+    text = (
+        pattern.sub(lambda _: block, text)
+        if pattern.search(text)
+        else f"{text.rstrip()}\n\n{block}\n"
+    )
     doc.parent.mkdir(parents=True, exist_ok=True)
     tmp = doc.with_suffix(".md.part")
     tmp.write_text(text)

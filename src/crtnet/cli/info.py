@@ -14,7 +14,9 @@ def register(app: typer.Typer) -> None:
 
 
 def info(
-    files: list[Path] = typer.Argument(..., help="Signal files: WFDB (.hea/.dat), CSV, npz, challenge .mat."),
+    files: list[Path] = typer.Argument(
+        ..., help="Signal files: WFDB (.hea/.dat), CSV, npz, challenge .mat."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array, one object per file."),
     fs: float = typer.Option(None, "--fs", help="Sampling rate for CSVs without a time column."),
     allow_unknown_leads: bool = typer.Option(
@@ -36,7 +38,8 @@ def info(
             labels = ", ".join(s["labels"]) or "-"
             typer.echo(
                 f"{s['path']}: {s['n_leads']} leads [{' '.join(s['leads'])}], {s['fs']:g} Hz, "
-                f"{s['n_samples']} samples ({s['duration_s']:.2f} s), {s['units']}, labels: {labels}"
+                f"{s['n_samples']} samples ({s['duration_s']:.2f} s), {s['units']}, "
+                f"labels: {labels}"
             )
     if failed:
         raise typer.Exit(1)

@@ -15,7 +15,17 @@ import typer
 from crtnet import __version__
 from crtnet.errors import CrtnetError
 
-COMMAND_MODULES = ["info", "data", "render", "digitize", "train", "evaluate", "predict", "bench", "demo"]
+COMMAND_MODULES = [
+    "info",
+    "data",
+    "render",
+    "digitize",
+    "train",
+    "evaluate",
+    "predict",
+    "bench",
+    "demo",
+]
 
 app = typer.Typer(
     name="crtnet",

@@ -60,7 +60,8 @@ def download(
     entries = _parse_sums(sums_text, url)
     if include:
         entries = [
-            (h, p) for h, p in entries
+            (h, p)
+            for h, p in entries
             if any(fnmatch.fnmatch(p, pat) for pat in include) or _is_metadata(p)
         ]
     todo = [(h, p) for h, p in entries if not _verified(root / p, h)]
@@ -82,8 +83,14 @@ def download(
     if bar is not None:
         bar.close()
     (root / "SHA256SUMS.txt").write_text(sums_text)
-    return {"database": name, "root": str(root), "files": len(entries),
-            "downloaded": len(todo), "skipped": len(entries) - len(todo), "bytes": sum(sizes)}
+    return {
+        "database": name,
+        "root": str(root),
+        "files": len(entries),
+        "downloaded": len(todo),
+        "skipped": len(entries) - len(todo),
+        "bytes": sum(sizes),
+    }
 
 
 def _is_metadata(rel: str) -> bool:

@@ -101,6 +101,12 @@ def write_record(record: Record, path: str | Path, fmt: str | None = None) -> Pa
 
 
 __all__ = [
-    "CABRERA_12", "STANDARD_12", "Record", "derive_limb_leads", "detect_format",
-    "normalize_lead", "read_record", "write_record",
+    "CABRERA_12",
+    "STANDARD_12",
+    "Record",
+    "derive_limb_leads",
+    "detect_format",
+    "normalize_lead",
+    "read_record",
+    "write_record",
 ]

@@ -32,7 +32,9 @@ def read_challenge(path: str | Path, *, strict_leads: bool = True) -> Record:
         raise CrtnetError(f"unreadable MATLAB file: {exc}", mat) from None
     val = np.atleast_2d(np.asarray(val, dtype=np.float64))
     if val.shape[0] != header.n_sig:
-        raise CrtnetError(f"header lists {header.n_sig} leads but 'val' has {val.shape[0]} rows", mat)
+        raise CrtnetError(
+            f"header lists {header.n_sig} leads but 'val' has {val.shape[0]} rows", mat
+        )
     if header.sig_len is not None and val.shape[1] != header.sig_len:
         raise CrtnetError(
             f"header says {header.sig_len} samples per lead but 'val' has {val.shape[1]}", mat
@@ -50,8 +52,14 @@ def read_challenge(path: str | Path, *, strict_leads: bool = True) -> Record:
     except CrtnetError as exc:
         raise CrtnetError(exc.problem, f"{base}.hea") from None
     return Record(
-        signal=signal, fs=float(header.fs), leads=leads, record_id=header.record_name,
-        patient_id=patient_id, labels=labels, source=str(base), meta=meta,
+        signal=signal,
+        fs=float(header.fs),
+        leads=leads,
+        record_id=header.record_name,
+        patient_id=patient_id,
+        labels=labels,
+        source=str(base),
+        meta=meta,
     )
 
 
@@ -62,12 +70,10 @@ def write_challenge(record: Record, path: str | Path, *, gain: float = 1000.0) -
     val = np.round(np.nan_to_num(record.signal, nan=0.0).astype(np.float64) * gain)
     val = np.clip(val, -32767, 32767).astype(np.int16)
     lines = [f"{name} {record.n_leads} {record.fs:g} {record.n_samples}"]
-    for lead, row in zip(record.leads, val):
+    for lead, row in zip(record.leads, val, strict=True):
         checksum = int(row.astype(np.int64).sum()) % 65536
         checksum = checksum - 65536 if checksum > 32767 else checksum
-        lines.append(
-            f"{name}.mat 16+24 {gain:g}/mV 16 0 {int(row[0])} {checksum} 0 {lead}"
-        )
+        lines.append(f"{name}.mat 16+24 {gain:g}/mV 16 0 {int(row[0])} {checksum} 0 {lead}")
     lines.append(f"#Age: {record.meta.get('age', 'Unknown')}")
     lines.append(f"#Sex: {record.meta.get('sex', 'Unknown')}")
     lines.append(f"#Dx: {','.join(record.labels)}")

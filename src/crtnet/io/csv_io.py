@@ -76,7 +76,7 @@ def write_csv(record: Record, path: str | Path, *, time_column: bool = True) -> 
     data = {}
     if time_column:
         data["time_s"] = np.arange(record.n_samples) / record.fs
-    for name, row in zip(record.leads, record.signal):
+    for name, row in zip(record.leads, record.signal, strict=True):
         data[name] = row
     with atomic_path(path) as tmp:
         pd.DataFrame(data).to_csv(tmp, index=False, float_format="%.6f")

@@ -15,10 +15,25 @@ CABRERA_12 = ["aVL", "I", "-aVR", "II", "aVF", "III", "V1", "V2", "V3", "V4", "V
 HOLTER = ["MLI", "MLII", "MLIII", "V1", "V2", "V3", "V4", "V5", "V6", "D3", "D4", "CM5"]
 
 _ALIASES = {
-    "i": "I", "ii": "II", "iii": "III", "avr": "aVR", "avl": "aVL", "avf": "aVF",
-    "lead i": "I", "lead ii": "II", "lead iii": "III", "d1": "I", "d2": "II",
-    "-avr": "-aVR", "mli": "MLI", "mlii": "MLII", "mliii": "MLIII", "ml2": "MLII",
-    "cm5": "CM5", "d3": "D3", "d4": "D4",
+    "i": "I",
+    "ii": "II",
+    "iii": "III",
+    "avr": "aVR",
+    "avl": "aVL",
+    "avf": "aVF",
+    "lead i": "I",
+    "lead ii": "II",
+    "lead iii": "III",
+    "d1": "I",
+    "d2": "II",
+    "-avr": "-aVR",
+    "mli": "MLI",
+    "mlii": "MLII",
+    "mliii": "MLIII",
+    "ml2": "MLII",
+    "cm5": "CM5",
+    "d3": "D3",
+    "d4": "D4",
 }
 _KNOWN = set(STANDARD_12) | set(HOLTER) | {"-aVR"}
 

@@ -31,7 +31,9 @@ def read_npz(path: str | Path, *, strict_leads: bool = True) -> Record:
     except (OSError, ValueError, zipfile.BadZipFile, EOFError, KeyError) as exc:
         raise CrtnetError(f"unreadable npz: {exc}", path) from None
     if signal.ndim != 2 or not np.issubdtype(signal.dtype, np.number):
-        raise CrtnetError(f"'signal' must be a numeric [leads, samples] array, got {signal.shape}", path)
+        raise CrtnetError(
+            f"'signal' must be a numeric [leads, samples] array, got {signal.shape}", path
+        )
     if leads is None:
         leads = [f"ch{i}" for i in range(signal.shape[0])]
         strict_leads = False
@@ -40,24 +42,35 @@ def read_npz(path: str | Path, *, strict_leads: bool = True) -> Record:
     except CrtnetError as exc:
         raise CrtnetError(exc.problem, path) from None
     return Record(
-        signal=signal, fs=fs, leads=leads, record_id=meta.pop("record_id", path.stem),
-        patient_id=meta.pop("patient_id", None), labels=meta.pop("labels", []),
-        source=str(path), units=meta.pop("units", "mV"), meta=meta.pop("meta", {}),
+        signal=signal,
+        fs=fs,
+        leads=leads,
+        record_id=meta.pop("record_id", path.stem),
+        patient_id=meta.pop("patient_id", None),
+        labels=meta.pop("labels", []),
+        source=str(path),
+        units=meta.pop("units", "mV"),
+        meta=meta.pop("meta", {}),
     )
 
 
 def write_npz(record: Record, path: str | Path) -> Path:
     path = Path(path)
     meta = {
-        "record_id": record.record_id, "patient_id": record.patient_id,
-        "labels": record.labels, "units": record.units,
+        "record_id": record.record_id,
+        "patient_id": record.patient_id,
+        "labels": record.labels,
+        "units": record.units,
         "meta": {k: v for k, v in record.meta.items() if _plain(v)},
     }
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as fh:
             np.savez_compressed(
-                fh, signal=record.signal.astype(np.float32), fs=np.float64(record.fs),
-                leads=np.array(record.leads, dtype=str), meta=np.array(json.dumps(meta)),
+                fh,
+                signal=record.signal.astype(np.float32),
+                fs=np.float64(record.fs),
+                leads=np.array(record.leads, dtype=str),
+                meta=np.array(json.dumps(meta)),
             )
     return path
 

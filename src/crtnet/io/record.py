@@ -64,9 +64,15 @@ class Record:
     def replace(self, **changes: Any) -> Record:
         """A copy with some fields changed (the signal array is shared unless replaced)."""
         fields = dict(
-            signal=self.signal, fs=self.fs, leads=list(self.leads), record_id=self.record_id,
-            patient_id=self.patient_id, labels=list(self.labels), source=self.source,
-            units=self.units, meta=dict(self.meta),
+            signal=self.signal,
+            fs=self.fs,
+            leads=list(self.leads),
+            record_id=self.record_id,
+            patient_id=self.patient_id,
+            labels=list(self.labels),
+            source=self.source,
+            units=self.units,
+            meta=dict(self.meta),
         )
         fields.update(changes)
         return Record(**fields)

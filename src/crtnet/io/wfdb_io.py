@@ -15,8 +15,16 @@ from crtnet.io.record import Record
 
 # bytes per sample for each storage format (212 packs 2 samples in 3 bytes, 310/311 3 in 4)
 _BYTES_PER_SAMPLE = {
-    "8": 1, "80": 1, "16": 2, "61": 2, "160": 2, "24": 3, "32": 4,
-    "212": 1.5, "310": 4 / 3, "311": 4 / 3,
+    "8": 1,
+    "80": 1,
+    "16": 2,
+    "61": 2,
+    "160": 2,
+    "24": 3,
+    "32": 4,
+    "212": 1.5,
+    "310": 4 / 3,
+    "311": 4 / 3,
 }
 _UNIT_SCALE = {"mv": 1.0, "uv": 1e-3, "µv": 1e-3, "μv": 1e-3, "v": 1e3, "nu": 1.0, "": 1.0}
 
@@ -95,16 +103,24 @@ def read_wfdb(path: str | Path, *, strict_leads: bool = True) -> Record:
     comments = list(rec.comments or [])
     labels, patient_id, meta = parse_comments(comments)
     meta.update(
-        fmt=[str(f) for f in rec.fmt], adc_gain=[float(g) for g in rec.adc_gain],
-        baseline=[int(b) for b in rec.baseline], comments=comments,
+        fmt=[str(f) for f in rec.fmt],
+        adc_gain=[float(g) for g in rec.adc_gain],
+        baseline=[int(b) for b in rec.baseline],
+        comments=comments,
     )
     try:
         leads = normalize_leads(rec.sig_name, strict=strict_leads)
     except CrtnetError as exc:
         raise CrtnetError(exc.problem, f"{base}.hea") from None
     return Record(
-        signal=signal, fs=float(rec.fs), leads=leads, record_id=rec.record_name,
-        patient_id=patient_id, labels=labels, source=str(base), meta=meta,
+        signal=signal,
+        fs=float(rec.fs),
+        leads=leads,
+        record_id=rec.record_name,
+        patient_id=patient_id,
+        labels=labels,
+        source=str(base),
+        meta=meta,
     )
 
 
@@ -151,9 +167,16 @@ def write_wfdb(record: Record, path: str | Path, *, fmt: str = "16") -> Path:
     d_signal = _to_digital(record.signal, np.array(gains), np.array(baselines), fmts)
     with atomic_dir(base.parent) as tmp:
         wfdb.wrsamp(
-            base.name, fs=record.fs, units=["mV"] * n, sig_name=list(record.leads),
-            d_signal=d_signal.T, fmt=list(fmts), adc_gain=list(gains),
-            baseline=list(baselines), comments=comments, write_dir=str(tmp),
+            base.name,
+            fs=record.fs,
+            units=["mV"] * n,
+            sig_name=list(record.leads),
+            d_signal=d_signal.T,
+            fmt=list(fmts),
+            adc_gain=list(gains),
+            baseline=list(baselines),
+            comments=comments,
+            write_dir=str(tmp),
         )
     return Path(f"{base}.hea")
 
