@@ -1,0 +1,64 @@
+"""``crtnet train``: train a registered model on a registered dataset into a run directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("train")
+    def train(
+        out: Path = typer.Option(..., "--out", "-o", help="Run directory to write."),
+        dataset: str = typer.Option(None, "--dataset", "-d", help="mitdb, ptbxl, folder:CSV."),
+        model: str = typer.Option(None, "--model", "-m", help="Registered model name."),
+        config: Path = typer.Option(None, "--config", "-c", help="YAML experiment config."),
+        root: list[str] = typer.Option(None, "--root", help="Dataset root (repeatable)."),
+        protocol: str = typer.Option(None, help="Split protocol (inter, intra, cv, strat_fold)."),
+        fold: int = typer.Option(None, help="Test fold for cross-validation."),
+        epochs: int = typer.Option(None, help="Maximum epochs."),
+        max_train: int = typer.Option(None, help="Random subsample of training samples."),
+        seed: int = typer.Option(None, help="Seed for splits, order and init."),
+        device: str = typer.Option(None, help="auto, cpu, cuda, cuda:1 ..."),
+        threads: int = typer.Option(None, help="torch CPU threads."),
+        set_: list[str] = typer.Option(None, "--set", help="Override: key=value (YAML value)."),
+        resume: bool = typer.Option(True, help="Continue from checkpoint.json if present."),
+        progress: bool = typer.Option(True, help="Progress bars on stderr."),
+        json_out: bool = typer.Option(False, "--json", help="Print validation metrics as JSON."),
+    ) -> None:
+        """Train with early stopping on the validation split (never the test split).
+
+        Multi-GPU / multi-node: launch the same command under ``torchrun``.
+        """
+        import json
+
+        from crtnet.cli.common import echo_json
+        from crtnet.train.config import load_config
+        from crtnet.train.loop import fit
+
+        cfg = load_config(
+            config,
+            set_,
+            dataset=dataset,
+            model=model,
+            protocol=protocol,
+            fold=fold,
+            epochs=epochs,
+            max_train=max_train,
+            seed=seed,
+            device=device,
+            threads=threads,
+            root=(root[0] if len(root) == 1 else list(root)) if root else None,
+        )
+        cfg.progress = progress
+        fit(cfg, out, resume=resume)
+        mpath = out / "metrics.json"
+        if json_out and mpath.is_file():
+            echo_json(json.loads(mpath.read_text()))
+        elif mpath.is_file():
+            m = json.loads(mpath.read_text())["val"]
+            typer.echo(
+                f"{out}: validation accuracy {m['accuracy']:.4f}, macro-F1 "
+                f"{m['macro_f1']:.4f}, macro-AUC {m['macro_auc']:.4f}"
+            )
