@@ -194,7 +194,7 @@ def _fit(cfg: TrainConfig, out: Path, d: Dist, task, resume: bool, stop_after) -
         if d.main:
             print(
                 f"epoch {epoch}: train_loss {train_loss:.4f} val_loss {vloss:.4f} "
-                f"val_{cfg.monitor} {score:.4f}{' *' if improved else ''}",
+                f"val_{_mon(cfg, ml)} {score:.4f}{' *' if improved else ''}",
                 file=sys.stderr,
             )
             if improved:
@@ -285,3 +285,7 @@ def _json(o):
     if isinstance(o, np.ndarray):
         return o.tolist()
     return str(o)
+
+
+def _mon(cfg: TrainConfig, ml: bool) -> str:
+    return cfg.monitor if cfg.monitor != "auto" else ("macro_auc" if ml else "macro_f1")
