@@ -1,0 +1,74 @@
+"""One page → files on disk (record + JSON sidecar + overlay), atomically; batch helpers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from crtnet.digitize.load import SUFFIXES
+from crtnet.errors import CrtnetError
+
+EXT = {"wfdb": ".hea", "csv": ".csv", "npz": ".npz"}
+
+
+def expand_inputs(inputs: list[Path]) -> list[Path]:
+    """Files as given; folders contribute their image/PDF files (sorted, not recursive)."""
+    out: list[Path] = []
+    for p in inputs:
+        if p.is_dir():
+            out.extend(sorted(f for f in p.iterdir() if f.suffix.lower() in SUFFIXES))
+        else:
+            out.append(p)
+    return out
+
+
+def sidecar(out_dir: Path, src: Path) -> Path:
+    return Path(out_dir) / f"{src.stem}.json"
+
+
+def is_done(out_dir: Path, src: Path, fmt: str) -> bool:
+    """The sidecar is written last, so its presence (with the record) marks a finished page."""
+    return sidecar(out_dir, src).exists() and (Path(out_dir) / (src.stem + EXT[fmt])).exists()
+
+
+def digitize_to(
+    src: Path,
+    out_dir: Path,
+    *,
+    fmt: str = "wfdb",
+    fs: float = 500,
+    layout: str = "auto",
+    overlay: bool = False,
+    page: int = 0,
+) -> dict:
+    """Digitize ``src`` and write its outputs into ``out_dir``; nothing is left on failure."""
+    import cv2
+
+    from crtnet.digitize.api import digitize
+    from crtnet.io import write_record
+    from crtnet.io.atomic import atomic_dir
+
+    if fmt not in EXT:
+        raise CrtnetError(f"unknown format {fmt!r} (choose wfdb, csv or npz)")
+    d = digitize(src, fs=fs, layout=layout, page=page)
+    with atomic_dir(out_dir) as tmp:
+        write_record(d.record, tmp / src.stem, fmt)
+        if overlay:
+            img = d.overlay()
+            ok = cv2.imwrite(str(tmp / f"{src.stem}-overlay.png"), img[..., ::-1])
+            if not ok:
+                raise CrtnetError("could not write the overlay PNG", out_dir)
+        side = {"input": str(src), "format": fmt, "fs": fs, **d.info}
+        (tmp / f"{src.stem}.json").write_text(json.dumps(side, indent=2))
+    return d.info
+
+
+def worker(args: tuple) -> tuple[str, str | None, dict | None]:
+    """Pool entry point: never raises for user errors, returns the error line instead."""
+    from crtnet.cli.common import error_line
+
+    src, out_dir, kw = args
+    try:
+        return str(src), None, digitize_to(Path(src), Path(out_dir), **kw)
+    except CrtnetError as exc:
+        return str(src), error_line(exc, src), None

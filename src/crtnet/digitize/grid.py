@@ -1,0 +1,133 @@
+"""Paper grid: trace/grid separation by colour, px/mm from the grid's periodicity, deskew.
+
+The scale comes from the image itself (autocorrelation of the grid's projection
+profiles); a DPI tag in the file is only used when no grid is printed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+
+@dataclass
+class GridInfo:
+    px_per_mm: float | None  # None: no periodic grid found
+    strength: float  # autocorrelation at the 5 mm period (0..1)
+    small_boxes: bool  # 1 mm lines seen as well as 5 mm lines
+
+
+def masks(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(trace, grid) boolean masks: dark + unsaturated vs coloured or lightly tinted."""
+    rgb = rgb.astype(np.int16)
+    v = rgb.max(axis=2)
+    mn = rgb.min(axis=2)
+    sat = (v - mn) / np.maximum(v, 1)
+    bg = float(np.percentile(v, 90))
+    cand = v[(sat < 0.35) & (v < 0.9 * bg)]
+    thr = 0.6 * bg
+    if cand.size > 100:
+        # Otsu over the dark unsaturated pixels: separates ink from a grey grid
+        hist = np.bincount(cand.ravel(), minlength=256).astype(np.float64)
+        w = np.cumsum(hist)
+        mu = np.cumsum(hist * np.arange(256))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            between = (mu[-1] * w - mu * w[-1]) ** 2 / (w * (w[-1] - w))
+        otsu = float(np.nanargmax(between[:-1]))
+        thr = min(thr, max(otsu, 0.25 * bg))
+    trace = (v < thr) & (sat < 0.45)
+    grid = ~trace & ((sat > 0.12) | (v < 0.93 * bg))
+    return trace, grid
+
+
+def _acf(profile: np.ndarray, max_lag: int) -> np.ndarray:
+    p = profile - profile.mean()
+    n = len(p)
+    f = np.fft.rfft(p, 2 * n)
+    ac = np.fft.irfft(f * np.conj(f))[: max_lag + 1]
+    return ac / ac[0] if ac[0] > 0 else np.zeros(max_lag + 1)
+
+
+def _peak_near(ac: np.ndarray, lag: float, tol: float) -> tuple[float, float]:
+    """Sub-sample position and height of the highest ACF value within ``lag ± tol``."""
+    lo, hi = max(1, int(lag - tol)), min(len(ac) - 2, int(np.ceil(lag + tol)))
+    if hi <= lo:
+        return lag, 0.0
+    i = lo + int(np.argmax(ac[lo : hi + 1]))
+    a, b, c = ac[i - 1], ac[i], ac[i + 1]
+    den = a - 2 * b + c
+    off = 0.5 * (a - c) / den if den < 0 else 0.0
+    return i + float(np.clip(off, -0.5, 0.5)), float(b)
+
+
+def grid_scale(grid: np.ndarray) -> GridInfo:
+    """px/mm from the periodic grid lines (both axes' profiles, averaged ACF)."""
+    h, w = grid.shape
+    max_lag = min(h, w) // 3
+    if max_lag < 20 or grid.mean() < 0.01:
+        return GridInfo(None, 0.0, False)
+    g = grid.astype(np.float32)
+    ac = 0.5 * (_acf(g.mean(axis=0), max_lag) + _acf(g.mean(axis=1), max_lag))
+    lags = np.arange(2, max_lag - 1)
+    is_max = (ac[lags] > ac[lags - 1]) & (ac[lags] >= ac[lags + 1]) & (ac[lags] > 0.08)
+    peaks = lags[is_max]
+    if peaks.size == 0:
+        return GridInfo(None, 0.0, False)
+    l1 = float(peaks[0])
+    # 1 mm lines: the 5 mm lag (major lines coincide) stands out over 2-3 mm lags
+    small = False
+    if 5 * l1 < max_lag - 2:
+        _, a5 = _peak_near(ac, 5 * l1, 0.1 * l1 + 1)
+        mid = 0.5 * (_peak_near(ac, 2 * l1, 1)[1] + _peak_near(ac, 3 * l1, 1)[1])
+        small = a5 > mid + 0.03 and a5 > 0.1
+    big = 5 * l1 if small else l1
+    if not 4.0 <= big <= max_lag:
+        return GridInfo(None, 0.0, small)
+    pos, strength = _peak_near(ac, big, 0.1 * big + 1)
+    # refine on the farthest multiple that still correlates, for sub-pixel precision
+    k = int((max_lag - 2) // pos)
+    while k > 1:
+        p_k, a_k = _peak_near(ac, k * pos, 0.03 * k * pos + 1)
+        if a_k > 0.5 * strength:
+            pos = p_k / k
+            break
+        k -= 1
+    if strength < 0.1:
+        return GridInfo(None, strength, small)
+    return GridInfo(pos / 5.0, strength, small)
+
+
+def skew_angle(mask: np.ndarray, max_deg: float = 6.0) -> float:
+    """Rotation (degrees) that makes the grid/trace rows horizontal: sharpest row profile."""
+    h, w = mask.shape
+    s = min(1.0, 900.0 / max(h, w))
+    m = cv2.resize(mask.astype(np.uint8) * 255, (int(w * s), int(h * s)), cv2.INTER_AREA)
+    m = m.astype(np.float32)
+    center = (m.shape[1] / 2, m.shape[0] / 2)
+
+    def score(a: float) -> float:
+        rot = cv2.getRotationMatrix2D(center, a, 1.0)
+        r = cv2.warpAffine(m, rot, (m.shape[1], m.shape[0]), flags=cv2.INTER_LINEAR)
+        prof = r.sum(axis=1)
+        return float(np.sum(np.diff(prof) ** 2))
+
+    coarse = np.arange(-max_deg, max_deg + 1e-6, 0.5)
+    best = coarse[int(np.argmax([score(a) for a in coarse]))]
+    fine = np.arange(best - 0.5, best + 0.5 + 1e-6, 0.1)
+    return float(fine[int(np.argmax([score(a) for a in fine]))])
+
+
+def rotate(img: np.ndarray, angle: float) -> np.ndarray:
+    """Rotate about the centre, filling the corners with white paper."""
+    h, w = img.shape[:2]
+    rot = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(
+        img,
+        rot,
+        (w, h),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=(255, 255, 255),
+    )

@@ -1,0 +1,149 @@
+"""Page layouts (which lead is where), layout detection, calibration pulses, assembly.
+
+Works in mm on paper, so raster rows (px / px_per_mm) and vector paths share it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from crtnet.errors import CrtnetError
+from crtnet.io.leads import STANDARD_12
+
+_S = [["I", "aVR", "V1", "V4"], ["II", "aVL", "V2", "V5"], ["III", "aVF", "V3", "V6"]]
+# Cabrera order down the limb columns: aVL, I, -aVR, II, aVF, III
+_C = [["aVL", "II", "V1", "V4"], ["I", "aVF", "V2", "V5"], ["-aVR", "III", "V3", "V6"]]
+
+LAYOUTS: dict[str, list[list[str]]] = {
+    "3x4": _S,
+    "3x4+II": _S + [["II"]],
+    "3x4+2": _S + [["II"], ["V1"]],
+    "3x4+3": _S + [["II"], ["V1"], ["V5"]],
+    "6x2": [["I", "V1"], ["II", "V2"], ["III", "V3"], ["aVR", "V4"], ["aVL", "V5"], ["aVF", "V6"]],
+    "12x1": [[lead] for lead in STANDARD_12],
+    "cabrera-3x4": _C,
+    "cabrera-3x4+II": _C + [["II"]],
+}
+EDGE_S = 0.04
+BY_ROWS = {3: "3x4", 4: "3x4+II", 5: "3x4+2", 6: "6x2", 12: "12x1"}
+
+
+@dataclass
+class Trace:
+    """One printed row in mm (y down): curve samples and its 0 mV level."""
+
+    x: np.ndarray
+    y: np.ndarray
+    baseline: float  # y of the row centre / 0 mV guess (mm)
+    start: float = 0.0  # x where the signal begins (after the calibration pulse)
+    end: float = 0.0
+    pulse: dict | None = None
+
+
+def find_pulse(tr: Trace) -> dict | None:
+    """A 1 mV calibration step at the row's left end: a flat raised plateau 2-12 mm wide."""
+    x, y = tr.x, tr.y
+    ok = np.isfinite(y)
+    if ok.sum() < 10:
+        return None
+    x0 = x[ok][0]
+    win = ok & (x > x0 + 0.3) & (x < x0 + 16)
+    xw, yw = x[win], y[win]
+    if xw.size < 10:
+        return None
+    flat = np.abs(np.diff(yw)) < 0.15
+    idx = np.flatnonzero(np.diff(np.r_[0, flat.astype(int), 0]))
+    starts, ends = idx[::2], idx[1::2]
+    if starts.size == 0:
+        return None
+    for a, b in zip(starts, ends, strict=True):
+        px0, px1 = float(xw[a]), float(xw[min(b, xw.size - 1)])
+        if not 2.0 <= px1 - px0 <= 12.0:
+            continue
+        top = float(np.median(yw[a : b + 1]))
+        after = ok & (x > px1 + 0.2) & (x < px1 + 1.5)
+        if after.sum() < 2:
+            continue
+        base = float(np.median(y[after]))
+        h = base - top
+        if 3.0 <= h <= 25.0:
+            return {"x0": px0, "x1": px1, "height_mm": h, "width_mm": px1 - px0, "base_y": base}
+    return None
+
+
+def snap(value: float, options: tuple[float, ...]) -> float | None:
+    best = min(options, key=lambda o: abs(np.log(value / o)))
+    return best if abs(np.log(value / best)) < np.log(1.25) else None
+
+
+def choose_layout(traces: list[Trace], layout: str, path=None) -> str:
+    if layout != "auto":
+        if layout not in LAYOUTS:
+            raise CrtnetError(f"unknown layout {layout!r} (known: {', '.join(LAYOUTS)})", path)
+        if len(LAYOUTS[layout]) != len(traces):
+            raise CrtnetError(
+                f"layout {layout} has {len(LAYOUTS[layout])} rows but {len(traces)} trace rows "
+                "were found",
+                path,
+            )
+        return layout
+    name = BY_ROWS.get(len(traces))
+    if name is None:
+        raise CrtnetError(
+            f"cannot recognise the layout: {len(traces)} trace rows found; pass --layout", path
+        )
+    return name
+
+
+def assemble(traces: list[Trace], layout: str, speed: float, gain: float, fs: float):
+    """12 leads at ``fs`` (NaN where not printed) and per-lead coverage of real trace."""
+    spec = LAYOUTS[layout]
+    durations = [(t.end - t.start) / speed for t in traces]
+    total = max(durations)
+    # a full row is 10 s on every standard page; snap to whole 2.5 s steps when close
+    steps = round(total / 2.5)
+    if steps and abs(total - 2.5 * steps) < 0.3:
+        total = 2.5 * steps
+    n = int(round(total * fs))
+    sig = np.full((12, n), np.nan, np.float32)
+    conf = {lead: 0.0 for lead in STANDARD_12}
+    t_all = np.arange(n) / fs
+    entries = []
+    for r, (tr, leads) in enumerate(zip(traces, spec, strict=True)):
+        ncol = len(leads)
+        col_t = max(durations[r], 1e-6) / ncol if ncol > 1 else durations[r]
+        if ncol > 1 and abs(col_t * ncol - total) < 0.3 * total:
+            col_t = total / ncol
+        for c, lead in enumerate(leads):
+            entries.append((ncol, r, c, lead, tr, c * col_t, (c + 1) * col_t))
+    # full-length strips first: panels only fill what the strips left empty
+    for ncol, _r, c, lead, tr, t0, t1 in sorted(entries, key=lambda e: e[0]):
+        # panel edges carry separator marks and the pulse's falling edge, not signal
+        t0 = t0 + (EDGE_S if c > 0 else 0.5 * EDGE_S)
+        t1 = t1 - (0.5 * EDGE_S if c < ncol - 1 else 0.0)
+        sign = -1.0 if lead.startswith("-") else 1.0
+        name = lead.lstrip("-")
+        row = STANDARD_12.index(name)
+        sel = (t_all >= t0) & (t_all < t1)
+        if not sel.any():
+            continue
+        xq = tr.start + t_all[sel] * speed
+        ok = np.isfinite(tr.y)
+        if ok.sum() < 2:
+            continue
+        yq = np.interp(xq, tr.x[ok], tr.y[ok], left=np.nan, right=np.nan)
+        # NaN where the curve itself had an unbridged gap
+        gap = np.interp(xq, tr.x, (~ok).astype(float)) > 0.5
+        yq[gap] = np.nan
+        base = tr.pulse["base_y"] if tr.pulse else float(np.nanmedian(yq))
+        mv = sign * (base - yq) / gain
+        if tr.pulse is None:
+            mv -= np.nanmedian(mv)
+        cur = sig[row, sel]
+        fill = np.isnan(cur)
+        cur[fill] = mv[fill]
+        sig[row, sel] = cur
+        conf[name] = max(conf[name], float(np.isfinite(yq).mean()))
+    return sig, conf, entries

@@ -1,0 +1,159 @@
+"""Trace rows and connectivity-based extraction of each row's curve.
+
+Each column's trace pixels form vertical runs. A row's curve is the path through one run
+per column that stays connected (small gaps between consecutive runs) and near the row's
+baseline: a Viterbi/dynamic-programming pass over the candidate runs, optimal over the
+whole row, i.e. continuity is enforced to the left and to the right of every column.
+Where a run is long (a QRS stroke), both of its ends are kept so peaks are not clipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from scipy.signal import find_peaks
+
+K = 6  # candidate runs per column and row
+
+
+@dataclass
+class Row:
+    baseline: float  # y of the row's baseline (px)
+    x0: int
+    x1: int
+    x: np.ndarray | None = None  # curve samples (px), increasing
+    y: np.ndarray | None = None  # NaN where the trace could not be followed
+    real: np.ndarray | None = None  # per column x0..x1: a run was found there
+
+
+def find_rows(trace: np.ndarray, ppm: float) -> list[Row]:
+    """Baselines = image rows whose ±1.5 mm band is inked across most of the width."""
+    h, w = trace.shape
+    k = max(3, int(round(3 * ppm)) | 1)
+    band = cv2.dilate(trace.astype(np.uint8), np.ones((k, 1), np.uint8))
+    cover = band.sum(axis=1).astype(np.float64)
+    cover = np.convolve(cover, np.ones(3) / 3, mode="same")
+    if cover.max() < 30 * ppm:  # less than 3 cm of trace anywhere
+        return []
+    peaks, _ = find_peaks(cover, height=0.45 * cover.max(), distance=max(2, int(7 * ppm)))
+    rows = []
+    for p in peaks:
+        lo, hi = max(0, p - k), min(h, p + k + 1)
+        cols = band[lo:hi].any(axis=0)
+        x0, x1 = _longest_run(cols, max_gap=int(6 * ppm))
+        if x1 - x0 > 25 * ppm:
+            rows.append(Row(float(p), x0, x1))
+    if not rows:
+        return []
+    longest = max(r.x1 - r.x0 for r in rows)
+    return [r for r in rows if r.x1 - r.x0 > 0.3 * longest]
+
+
+def _longest_run(cols: np.ndarray, max_gap: int) -> tuple[int, int]:
+    idx = np.flatnonzero(cols)
+    if idx.size == 0:
+        return 0, 0
+    breaks = np.flatnonzero(np.diff(idx) > max_gap)
+    starts = np.r_[0, breaks + 1]
+    ends = np.r_[breaks, idx.size - 1]
+    j = int(np.argmax(idx[ends] - idx[starts]))
+    return int(idx[starts[j]]), int(idx[ends[j]])
+
+
+def column_runs(trace: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All vertical runs of trace pixels: (x, y_start, y_end) sorted by x then y."""
+    t = np.zeros((trace.shape[1], trace.shape[0] + 2), np.int8)
+    t[:, 1:-1] = trace.T
+    d = np.diff(t, axis=1)
+    xs, ys = np.nonzero(d == 1)
+    xe, ye = np.nonzero(d == -1)
+    return xs, ys, ye - 1
+
+
+def extract(trace: np.ndarray, rows: list[Row], ppm: float) -> None:
+    """Fill ``row.x``/``row.y`` for every row (all rows' DP run together, column by column)."""
+    if not rows:
+        return
+    h, w = trace.shape
+    rx, rs, re = column_runs(trace)
+    base = np.array([r.baseline for r in rows])
+    gaps = np.diff(base) if len(rows) > 1 else np.array([30 * ppm])
+    up = np.r_[gaps[:1], gaps] * 1.0
+    down = np.r_[gaps, gaps[-1:]] * 1.0
+    R = len(rows)
+    S = np.zeros((R, w, K))
+    E = np.zeros((R, w, K))
+    valid = np.zeros((R, w, K), bool)
+    for i, r in enumerate(rows):
+        lo, hi = r.baseline - up[i], r.baseline + down[i]
+        sel = (re >= lo) & (rs <= hi) & (rx >= r.x0) & (rx <= r.x1)
+        x, s, e = rx[sel], rs[sel], re[sel]
+        dist = np.abs(0.5 * (s + e) - r.baseline)
+        order = np.lexsort((dist, x))
+        x, s, e = x[order], s[order], e[order]
+        first = np.r_[0, np.flatnonzero(np.diff(x)) + 1]
+        rank = np.arange(x.size) - np.repeat(first, np.diff(np.r_[first, x.size]))
+        keep = rank < K
+        S[i, x[keep], rank[keep]] = s[keep]
+        E[i, x[keep], rank[keep]] = e[keep]
+        valid[i, x[keep], rank[keep]] = True
+    real = valid.any(axis=2)
+    # empty columns repeat the previous column's candidates (a bridged gap)
+    idx = np.where(real, np.arange(w)[None, :], 0)
+    idx = np.maximum.accumulate(idx, axis=1)
+    ri = np.arange(R)[:, None]
+    S, E, valid = S[ri, idx], E[ri, idx], valid[ri, idx]
+    unary = np.where(valid, 0.04 * np.abs(0.5 * (S + E) - base[:, None, None]) / ppm, 1e6)
+    D = unary[:, 0].copy()
+    bp = np.zeros((R, w, K), np.int8)
+    for x in range(1, w):
+        a = S[:, x, None, :] - E[:, x - 1, :, None]
+        b = S[:, x - 1, :, None] - E[:, x, None, :]
+        gap = np.maximum(0.0, np.maximum(a, b))
+        tot = D[:, :, None] + gap / ppm + 0.2 * (gap > 1.5 * ppm) * gap / ppm
+        j = np.argmin(tot, axis=1)
+        bp[:, x] = j
+        D = np.take_along_axis(tot, j[:, None, :], axis=1)[:, 0] + unary[:, x]
+        D = np.minimum(D - D.min(axis=1, keepdims=True), 1e6)
+    choice = np.zeros((R, w), np.int64)
+    choice[:, -1] = np.argmin(D, axis=1)
+    for x in range(w - 1, 0, -1):
+        choice[:, x - 1] = bp[np.arange(R), x, choice[:, x]]
+    cs = np.take_along_axis(S, choice[..., None], axis=2)[..., 0]
+    ce = np.take_along_axis(E, choice[..., None], axis=2)[..., 0]
+    for i, r in enumerate(rows):
+        # the end columns often catch a neighbour's stroke: start one column in
+        r.x0, r.x1 = r.x0 + 1, max(r.x0 + 2, r.x1 - 1)
+        sl = slice(r.x0, r.x1 + 1)
+        r.x, r.y, r.real = _curve(cs[i, sl], ce[i, sl], real[i, sl], r.x0, ppm)
+
+
+def _curve(s, e, real, x0: int, ppm: float):
+    """Column runs → curve samples; long runs give both ends, ordered by continuity."""
+    length = e - s + 1
+    lw = float(np.median(length[real])) if real.any() else 1.0
+    inset = 0.5 * (lw - 1)
+    top, bot = s + inset, e - inset
+    c = 0.5 * (s + e)
+    long = length > 1.6 * lw + 1
+    top, bot = np.where(long, top, c), np.where(long, bot, c)
+    prev = np.r_[c[:1], c[:-1]]
+    top_first = np.abs(prev - top) <= np.abs(prev - bot)
+    first = np.where(top_first, top, bot)
+    second = np.where(top_first, bot, top)
+    x = np.arange(s.size) + x0
+    xs = np.stack([x - 0.25, x + 0.25], axis=1).ravel()
+    ys = np.stack([first, second], axis=1).ravel()
+    ok = np.repeat(real, 2)
+    ys = np.where(ok, ys, np.nan)
+    # bridge short gaps (< 4 mm) linearly; longer ones stay NaN
+    bad = ~ok
+    if bad.any() and ok.any():
+        filled = np.interp(xs, xs[ok], ys[ok])
+        lab = np.cumsum(np.r_[0, np.diff(bad.astype(int)) == 1]) * bad
+        sizes = np.bincount(lab, minlength=lab.max() + 1)
+        short = bad & (sizes[lab] * 0.5 < 4 * ppm)
+        ys = np.where(short, filled, ys)
+    return xs.astype(np.float64), ys.astype(np.float64), real
