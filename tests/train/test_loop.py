@@ -43,7 +43,7 @@ def test_overfits_real_beats(beat_task, tmp_path):
 
 
 def test_resume_continues_identically(beat_task, tmp_path):
-    cfg = _cfg(epochs=3, patience=10, balance="sampler")
+    cfg = _cfg(epochs=3, patience=10, balance="sampler", augment=True)
     fit(cfg, tmp_path / "full", task=beat_task)
     fit(cfg, tmp_path / "cut", task=beat_task, stop_after=1)  # "killed" after epoch 0
     assert json.loads((tmp_path / "cut" / "checkpoint.json").read_text())["epoch"] == 0
@@ -82,7 +82,7 @@ def test_run_dir_has_no_pickles_and_reloads(beat_task, tmp_path):
 
 
 def test_sampler_shards_are_disjoint_and_reproducible():
-    a = [i for b in EpochBatches(20, 4, seed=1, rank=0, world=2) for i in b]
-    b = [i for b in EpochBatches(20, 4, seed=1, rank=1, world=2) for i in b]
+    a = [i for _, b in EpochBatches(20, 4, seed=1, rank=0, world=2) for i in b]
+    b = [i for _, b in EpochBatches(20, 4, seed=1, rank=1, world=2) for i in b]
     assert len(a) == len(b) == 10 and not set(a) & set(b)
-    assert a == [i for b in EpochBatches(20, 4, seed=1, rank=0, world=2) for i in b]
+    assert a == [i for _, b in EpochBatches(20, 4, seed=1, rank=0, world=2) for i in b]

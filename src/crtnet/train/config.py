@@ -32,6 +32,7 @@ class TrainConfig:
     batch_size: int = 128
     lr: float = 1e-3
     weight_decay: float = 1e-2
+    augment: bool = False  # random gain, noise, offset and +-4 sample shifts while training
     balance: str = "weights"  # weights | sampler | none
     balance_power: float = 0.5  # class weight = (n / (K * n_k)) ** power
     patience: int = 4  # epochs without validation improvement before stopping

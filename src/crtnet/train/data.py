@@ -12,24 +12,40 @@ import torch
 
 
 class ArrayBatches(torch.utils.data.Dataset):
-    """``ds[list_of_indices]`` -> dict of tensors for one batch."""
+    """``ds[(epoch, indices)]`` -> dict of tensors for one batch (augmented if asked).
 
-    def __init__(self, split, use_aux: bool = True):
+    Augmentation draws from (seed, epoch, batch), so it is identical after a resume."""
+
+    def __init__(self, split, use_aux: bool = True, augment: bool = False, seed: int = 0):
         self.split = split
         self.use_aux = use_aux and split.aux is not None
+        self.augment, self.seed = augment, seed
 
     def __len__(self) -> int:
         return len(self.split.y)
 
-    def __getitem__(self, idx):
+    def __getitem__(self, item):
+        epoch, idx = item
         idx = np.sort(np.asarray(idx))  # sorted reads are kinder to memmaps; order is irrelevant
+        x = np.nan_to_num(np.asarray(self.split.x[idx], dtype=np.float32))
+        if self.augment:
+            x = _augment(x, np.random.default_rng([self.seed, epoch, int(idx[0]), len(idx)]))
         out = {
-            "x": torch.from_numpy(np.nan_to_num(np.asarray(self.split.x[idx], dtype=np.float32))),
+            "x": torch.from_numpy(x),
             "y": torch.from_numpy(np.asarray(self.split.y[idx])),
         }
         if self.use_aux:
             out["aux"] = torch.from_numpy(np.asarray(self.split.aux[idx], dtype=np.float32))
         return out
+
+
+def _augment(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Patient-to-patient variation the test patients will show: gain, noise, small shifts."""
+    n, c, _ = x.shape
+    x = x * rng.uniform(0.7, 1.3, (n, c, 1)).astype(np.float32)
+    x = x + rng.normal(0, 0.02, x.shape).astype(np.float32)
+    x = x + rng.normal(0, 0.05, (n, c, 1)).astype(np.float32)
+    return np.roll(x, int(rng.integers(-4, 5)), axis=-1)
 
 
 class EpochBatches(torch.utils.data.Sampler):
@@ -67,7 +83,7 @@ class EpochBatches(torch.utils.data.Sampler):
         if self.world > 1 and self.shuffle:
             order = order[self.rank * per_rank : (self.rank + 1) * per_rank]
         for i in range(0, len(order), self.bs):
-            yield order[i : i + self.bs].tolist()
+            yield self.epoch, order[i : i + self.bs].tolist()
 
     def __len__(self) -> int:
         n = self.n // self.world if (self.world > 1 and self.shuffle) else self.n
@@ -99,6 +115,7 @@ def loader(
     world=1,
     num_workers=0,
     pin=False,
+    augment=False,
 ):
     sampler = EpochBatches(
         len(split.y),
@@ -110,7 +127,7 @@ def loader(
         world=world,
     )
     dl = torch.utils.data.DataLoader(
-        ArrayBatches(split, use_aux),
+        ArrayBatches(split, use_aux, augment, seed * 1000 + rank),
         sampler=sampler,
         batch_size=None,
         num_workers=num_workers,

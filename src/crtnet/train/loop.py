@@ -124,6 +124,7 @@ def _fit(cfg: TrainConfig, out: Path, d: Dist, task, resume: bool, stop_after) -
         world=d.world,
         num_workers=cfg.num_workers,
         pin=d.device.type == "cuda",
+        augment=cfg.augment,
     )
     config = {
         "model": {
