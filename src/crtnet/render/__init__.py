@@ -1,0 +1,18 @@
+"""ECG printout renderer: Records → pages (PNG/JPEG/PDF/vector PDF) with exact ground truth.
+
+``render_page(record, RenderConfig(...), seed=0)`` draws one page; ``Page.save`` writes the
+image files, the ground-truth JSON and a WFDB record of exactly what the page shows.
+"""
+
+from crtnet.render.layouts import LAYOUTS, Layout, get_layout, register_layout
+from crtnet.render.page import Page, RenderConfig, render_page
+
+__all__ = [
+    "LAYOUTS",
+    "Layout",
+    "Page",
+    "RenderConfig",
+    "get_layout",
+    "register_layout",
+    "render_page",
+]

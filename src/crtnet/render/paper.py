@@ -1,0 +1,83 @@
+"""ECG paper: page sizes, grid palettes and a cached grid image per (size, dpi, colour).
+
+The grid is the costly, constant part of a page, so it is drawn once and copied.
+Pixel convention used everywhere in the renderer: pixel (col i, row j) has its centre at
+integer coordinates (i, j), so a point at ``m`` mm from the page edge lies at
+``m * px_per_mm - 0.5`` px. A vector PDF rasterised at the same DPI lands on the same pixels.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from crtnet.errors import CrtnetError
+
+MM_PER_INCH = 25.4
+PAPER_MM = {"letter": (279.4, 215.9), "a4": (297.0, 210.0)}
+TRACE_RGB = (18, 18, 24)
+TEXT_RGB = (30, 30, 30)
+
+# (background, minor lines, major lines), RGB. Tones picked beside real printouts.
+PALETTES: dict[str, tuple[tuple[int, int, int], ...]] = {
+    "red": ((255, 253, 252), (247, 196, 196), (232, 120, 120)),
+    "pink": ((254, 240, 240), (246, 198, 205), (236, 148, 160)),
+    "green": ((249, 253, 248), (190, 228, 192), (118, 188, 126)),
+    "blue": ((249, 251, 255), (192, 212, 240), (112, 150, 214)),
+    "grey": ((254, 254, 254), (214, 214, 214), (158, 158, 158)),
+    "none": ((255, 255, 255), (255, 255, 255), (255, 255, 255)),
+}
+
+
+def px_per_mm(dpi: float) -> float:
+    return float(dpi) / MM_PER_INCH
+
+
+def page_size_px(paper: str, dpi: int) -> tuple[int, int]:
+    if paper not in PAPER_MM:
+        raise CrtnetError(f"unknown paper {paper!r}; choose one of {', '.join(PAPER_MM)}")
+    w_mm, h_mm = PAPER_MM[paper]
+    return int(round(w_mm * dpi / MM_PER_INCH)), int(round(h_mm * dpi / MM_PER_INCH))
+
+
+def check_grid(grid: str) -> None:
+    if grid not in PALETTES:
+        raise CrtnetError(f"unknown grid {grid!r}; choose one of {', '.join(PALETTES)}")
+
+
+@lru_cache(maxsize=16)
+def _grid_image(width: int, height: int, dpi: int, grid: str, minor: bool) -> np.ndarray:
+    bg, minor_rgb, major_rgb = PALETTES[grid]
+    img = np.empty((height, width, 3), np.uint8)
+    img[:] = bg
+    if grid == "none":
+        img.setflags(write=False)
+        return img
+    ppmm = px_per_mm(dpi)
+    thin = max(1, int(round(0.1 * ppmm)))  # ~0.1 mm lines, as printed
+    thick = max(1, int(round(0.2 * ppmm)))
+    for step, rgb, width_px, skip5 in ((1, minor_rgb, thin, True), (5, major_rgb, thick, False)):
+        if step == 1 and not minor:
+            continue
+        for axis, extent in ((1, width), (0, height)):
+            n = int(extent / ppmm / step) + 1
+            for k in range(n):
+                if skip5 and k % 5 == 0:
+                    continue
+                c = int(round(k * step * ppmm - 0.5))
+                lo, hi = max(0, c - (width_px - 1) // 2), min(extent, c + width_px // 2 + 1)
+                if hi <= lo:
+                    continue
+                if axis == 1:
+                    img[:, lo:hi] = rgb
+                else:
+                    img[lo:hi, :] = rgb
+    img.setflags(write=False)
+    return img
+
+
+def grid_image(width: int, height: int, dpi: int, grid: str, minor: bool = True) -> np.ndarray:
+    """A fresh, writable copy of the cached grid."""
+    check_grid(grid)
+    return _grid_image(width, height, dpi, grid, minor).copy()
