@@ -68,7 +68,7 @@ def digitize(
             gain, calib = g, "found"
         if s:
             speed = s
-    name = lay.choose_layout(traces, layout, path)
+    name = lay.choose_layout(traces, layout, speed, path)
     sig, conf, entries = lay.assemble(traces, name, speed, gain, fs)
     if not np.isfinite(sig).any():
         raise CrtnetError("no ECG trace could be followed on this page", path)
@@ -126,7 +126,7 @@ def _raster_traces(img: np.ndarray, dpi_hint, path, timings):
     if not rows:
         raise CrtnetError("no ECG trace rows found on this page", path)
     tr.extract(trace, rows, ppm)
-    rows = [r for r in rows if np.nanstd(r.y) > 0.3 * ppm and r.real.mean() > 0.5]
+    rows = [r for r in rows if _trace_like(r, ppm)]
     if not rows:
         raise CrtnetError("no ECG trace rows found on this page", path)
     timings["trace"] = time.perf_counter() - t
@@ -146,6 +146,16 @@ def _raster_traces(img: np.ndarray, dpi_hint, path, timings):
     }
     curves = [np.stack([r.x, r.y], axis=1) for r in rows]
     return traces, px, curves, img
+
+
+def _trace_like(r: tr.Row, ppm: float) -> bool:
+    """An ECG row is mostly inked and smooth; a text line or a ruled line is not."""
+    y = r.y[1::3]
+    ok = np.isfinite(y)
+    if ok.mean() < 0.5 or np.nanstd(y) < 0.3 * ppm:
+        return False
+    jumps = np.abs(np.diff(y[ok])) > 1.5 * ppm
+    return bool(jumps.mean() < 0.08)
 
 
 def _finish(t: lay.Trace) -> None:

@@ -22,12 +22,21 @@ LAYOUTS: dict[str, list[list[str]]] = {
     "3x4+2": _S + [["II"], ["V1"]],
     "3x4+3": _S + [["II"], ["V1"], ["V5"]],
     "6x2": [["I", "V1"], ["II", "V2"], ["III", "V3"], ["aVR", "V4"], ["aVL", "V5"], ["aVF", "V6"]],
+    "6x2+II": [
+        ["I", "V1"],
+        ["II", "V2"],
+        ["III", "V3"],
+        ["aVR", "V4"],
+        ["aVL", "V5"],
+        ["aVF", "V6"],
+        ["II"],
+    ],
     "12x1": [[lead] for lead in STANDARD_12],
     "cabrera-3x4": _C,
     "cabrera-3x4+II": _C + [["II"]],
 }
 EDGE_S = 0.04
-BY_ROWS = {3: "3x4", 4: "3x4+II", 5: "3x4+2", 6: "6x2", 12: "12x1"}
+BY_ROWS = {3: "3x4", 4: "3x4+II", 5: "3x4+2", 6: "6x2", 7: "6x2+II", 12: "12x1"}
 
 
 @dataclass
@@ -78,7 +87,27 @@ def snap(value: float, options: tuple[float, ...]) -> float | None:
     return best if abs(np.log(value / best)) < np.log(1.25) else None
 
 
-def choose_layout(traces: list[Trace], layout: str, path=None) -> str:
+def _same(a: Trace, b: Trace, t0: float, t1: float, speed: float) -> float:
+    """Correlation of two rows over the same time window: a repeated lead (rhythm strip)."""
+    ta = a.start + np.linspace(t0, t1, 400) * speed
+    tb = b.start + np.linspace(t0, t1, 400) * speed
+    oka, okb = np.isfinite(a.y), np.isfinite(b.y)
+    if oka.sum() < 2 or okb.sum() < 2:
+        return 0.0
+    ya = np.interp(ta, a.x[oka], a.y[oka], left=np.nan, right=np.nan)
+    yb = np.interp(tb, b.x[okb], b.y[okb], left=np.nan, right=np.nan)
+    ok = np.isfinite(ya) & np.isfinite(yb)
+    if ok.sum() < 100 or np.std(ya[ok]) < 1e-6 or np.std(yb[ok]) < 1e-6:
+        return 0.0
+    return float(np.corrcoef(ya[ok], yb[ok])[0, 1])
+
+
+def choose_layout(traces: list[Trace], layout: str, speed: float = 25.0, path=None) -> str:
+    """The named layout, or one chosen from the row count and repeated-lead matching.
+
+    Rhythm strips repeat a lead printed in a panel above: the strip's first 2.5 s equal
+    that panel. That tells 3x4+3 from 6x2 and Cabrera from standard order.
+    """
     if layout != "auto":
         if layout not in LAYOUTS:
             raise CrtnetError(f"unknown layout {layout!r} (known: {', '.join(LAYOUTS)})", path)
@@ -89,11 +118,14 @@ def choose_layout(traces: list[Trace], layout: str, path=None) -> str:
                 path,
             )
         return layout
-    name = BY_ROWS.get(len(traces))
+    n = len(traces)
+    name = BY_ROWS.get(n)
     if name is None:
-        raise CrtnetError(
-            f"cannot recognise the layout: {len(traces)} trace rows found; pass --layout", path
-        )
+        raise CrtnetError(f"cannot recognise the layout: {n} trace rows found; pass --layout", path)
+    if n == 6 and _same(traces[1], traces[3], 0.1, 2.4, speed) > 0.9:
+        name = "3x4+3"
+    if n == 4 and _same(traces[0], traces[3], 2.6, 4.9, speed) > 0.9:
+        name = "cabrera-3x4+II"
     return name
 
 

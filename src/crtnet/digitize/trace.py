@@ -31,24 +31,30 @@ class Row:
 def find_rows(trace: np.ndarray, ppm: float) -> list[Row]:
     """Baselines = image rows whose ±1.5 mm band is inked across most of the width."""
     h, w = trace.shape
-    k = max(3, int(round(3 * ppm)) | 1)
+    k = max(3, int(round(5 * ppm)) | 1)
     band = cv2.dilate(trace.astype(np.uint8), np.ones((k, 1), np.uint8))
     cover = band.sum(axis=1).astype(np.float64)
     cover = np.convolve(cover, np.ones(3) / 3, mode="same")
     if cover.max() < 30 * ppm:  # less than 3 cm of trace anywhere
         return []
     peaks, _ = find_peaks(cover, height=0.45 * cover.max(), distance=max(2, int(7 * ppm)))
+    if peaks.size == 0:
+        return []
+    # a row's extent: columns inked within half the spacing to its neighbours (baselines
+    # wander, so a narrow band around the peak would miss part of the row)
+    gaps = np.diff(peaks) if peaks.size > 1 else np.array([40 * ppm])
     rows = []
-    for p in peaks:
-        lo, hi = max(0, p - k), min(h, p + k + 1)
-        cols = band[lo:hi].any(axis=0)
-        x0, x1 = _longest_run(cols, max_gap=int(6 * ppm))
+    for i, p in enumerate(peaks):
+        up = 0.45 * (gaps[i - 1] if i > 0 else gaps[0])
+        dn = 0.45 * (gaps[i] if i < len(gaps) else gaps[-1])
+        lo, hi = max(0, int(p - up)), min(h, int(p + dn) + 1)
+        x0, x1 = _longest_run(trace[lo:hi].any(axis=0), max_gap=int(6 * ppm))
         if x1 - x0 > 25 * ppm:
             rows.append(Row(float(p), x0, x1))
     if not rows:
         return []
     longest = max(r.x1 - r.x0 for r in rows)
-    return [r for r in rows if r.x1 - r.x0 > 0.3 * longest]
+    return [r for r in rows if r.x1 - r.x0 > 0.6 * longest]
 
 
 def _longest_run(cols: np.ndarray, max_gap: int) -> tuple[int, int]:
@@ -77,7 +83,10 @@ def extract(trace: np.ndarray, rows: list[Row], ppm: float) -> None:
     if not rows:
         return
     h, w = trace.shape
-    rx, rs, re = column_runs(trace)
+    # anti-aliased steep strokes break into fragments: close small vertical gaps first
+    k = max(3, int(round(0.35 * ppm)) | 1)
+    closed = cv2.morphologyEx(trace.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((k, 1), np.uint8))
+    rx, rs, re = column_runs(closed.astype(bool))
     base = np.array([r.baseline for r in rows])
     gaps = np.diff(base) if len(rows) > 1 else np.array([30 * ppm])
     up = np.r_[gaps[:1], gaps] * 1.0
@@ -131,22 +140,39 @@ def extract(trace: np.ndarray, rows: list[Row], ppm: float) -> None:
 
 
 def _curve(s, e, real, x0: int, ppm: float):
-    """Column runs → curve samples; long runs give both ends, ordered by continuity."""
+    """Column runs → 3 curve samples per column that keep the extremes of vertical strokes.
+
+    A long run is entered from the previous column's side and left towards the next one's;
+    when both neighbours lie on one side the run's far end is a peak (R or S wave).
+    """
     length = e - s + 1
     lw = float(np.median(length[real])) if real.any() else 1.0
     inset = 0.5 * (lw - 1)
-    top, bot = s + inset, e - inset
     c = 0.5 * (s + e)
     long = length > 1.6 * lw + 1
-    top, bot = np.where(long, top, c), np.where(long, bot, c)
-    prev = np.r_[c[:1], c[:-1]]
-    top_first = np.abs(prev - top) <= np.abs(prev - bot)
-    first = np.where(top_first, top, bot)
-    second = np.where(top_first, bot, top)
+    lo = np.where(long, s + inset, c)
+    hi = np.where(long, e - inset, c)
+    cp = np.r_[c[:1], c[:-1]]
+    cn = np.r_[c[1:], c[-1:]]
+    sp, sn = np.r_[s[:1], s[:-1]], np.r_[s[1:], s[-1:]]
+    ep, en = np.r_[e[:1], e[:-1]], np.r_[e[1:], e[-1:]]
+    rising = cn < cp  # y grows downwards
+    first = np.where(rising, hi, lo)
+    last = np.where(rising, lo, hi)
+    mid = 0.5 * (lo + hi)
+    top = long & (s <= np.minimum(sp, sn))
+    bot = long & (e >= np.maximum(ep, en))
+    both = top & bot
+    top_wins = (np.minimum(sp, sn) - s) >= (e - np.maximum(ep, en))
+    top, bot = np.where(both, top_wins, top), np.where(both, ~top_wins, bot)
+    peak = top | bot
+    first = np.where(peak, np.clip(cp, lo, hi), first)
+    last = np.where(peak, np.clip(cn, lo, hi), last)
+    mid = np.where(top, lo, np.where(bot, hi, mid))
     x = np.arange(s.size) + x0
-    xs = np.stack([x - 0.25, x + 0.25], axis=1).ravel()
-    ys = np.stack([first, second], axis=1).ravel()
-    ok = np.repeat(real, 2)
+    xs = np.stack([x - 1 / 3, x, x + 1 / 3], axis=1).ravel()
+    ys = np.stack([first, mid, last], axis=1).ravel()
+    ok = np.repeat(real, 3)
     ys = np.where(ok, ys, np.nan)
     # bridge short gaps (< 4 mm) linearly; longer ones stay NaN
     bad = ~ok
@@ -154,6 +180,6 @@ def _curve(s, e, real, x0: int, ppm: float):
         filled = np.interp(xs, xs[ok], ys[ok])
         lab = np.cumsum(np.r_[0, np.diff(bad.astype(int)) == 1]) * bad
         sizes = np.bincount(lab, minlength=lab.max() + 1)
-        short = bad & (sizes[lab] * 0.5 < 4 * ppm)
+        short = bad & (sizes[lab] / 3 < 4 * ppm)
         ys = np.where(short, filled, ys)
     return xs.astype(np.float64), ys.astype(np.float64), real
