@@ -4,10 +4,13 @@
 image files, the ground-truth JSON and a WFDB record of exactly what the page shows.
 """
 
+from crtnet.render.augment import PRESETS, AugmentConfig
 from crtnet.render.layouts import LAYOUTS, Layout, get_layout, register_layout
 from crtnet.render.page import Page, RenderConfig, render_page
 
 __all__ = [
+    "PRESETS",
+    "AugmentConfig",
     "LAYOUTS",
     "Layout",
     "Page",
