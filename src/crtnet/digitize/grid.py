@@ -20,25 +20,41 @@ class GridInfo:
 
 
 def masks(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(trace, grid) boolean masks: dark + unsaturated vs coloured or lightly tinted."""
-    rgb = rgb.astype(np.int16)
-    v = rgb.max(axis=2)
-    mn = rgb.min(axis=2)
-    sat = (v - mn) / np.maximum(v, 1)
+    """(trace, grid) boolean masks: dark + colourless ink vs coloured or lightly tinted paper.
+
+    Chroma (max - min channel) rather than saturation separates ink from coloured grid
+    lines, because sensor noise makes dark pixels' saturation meaningless.
+    """
+    r, g, b = cv2.split(np.ascontiguousarray(rgb))
+    v = cv2.max(cv2.max(r, g), b)
+    chroma = cv2.subtract(v, cv2.min(cv2.min(r, g), b))
+    smooth = cv2.medianBlur(v, 3)
+    bright = smooth > np.percentile(smooth, 60)
+    noise = (
+        float(np.median(np.abs(v[bright].astype(np.int16) - smooth[bright]))) if bright.any() else 0
+    )
+    if noise >= 2:  # grainy scan or photo: judge pixels by their neighbourhood
+        v, chroma = smooth, cv2.medianBlur(chroma, 3)
     bg = float(np.percentile(v, 90))
-    cand = v[(sat < 0.35) & (v < 0.9 * bg)]
+    dark = v < 0.9 * bg
+    cand = v[dark & (chroma < 0.3 * bg)]
     thr = 0.6 * bg
     if cand.size > 100:
-        # Otsu over the dark unsaturated pixels: separates ink from a grey grid
+        # Otsu over the dark colourless pixels: separates ink from a grey grid
         hist = np.bincount(cand.ravel(), minlength=256).astype(np.float64)
         w = np.cumsum(hist)
         mu = np.cumsum(hist * np.arange(256))
         with np.errstate(divide="ignore", invalid="ignore"):
             between = (mu[-1] * w - mu * w[-1]) ** 2 / (w * (w[-1] - w))
         otsu = float(np.nanargmax(between[:-1]))
-        thr = min(thr, max(otsu, 0.25 * bg))
-    trace = (v < thr) & (sat < 0.45)
-    grid = ~trace & ((sat > 0.12) | (v < 0.93 * bg))
+        thr = min(thr, max(otsu, 0.3 * bg))
+    trace = (v < thr) & (chroma < max(60.0, 0.3 * bg))
+    # grid: anything that differs from the paper colour (tinted paper is not grid)
+    sub = rgb[::4, ::4].reshape(-1, 3)
+    paper = np.median(sub[sub.max(axis=1) >= np.percentile(sub.max(axis=1), 75)], axis=0)
+    diff = cv2.absdiff(np.ascontiguousarray(rgb), np.full_like(rgb, paper.astype(np.uint8)))
+    dist = diff.astype(np.uint16).sum(axis=2)
+    grid = ~trace & (dist > 30)
     return trace, grid
 
 
@@ -75,7 +91,14 @@ def grid_scale(grid: np.ndarray) -> GridInfo:
     peaks = lags[is_max]
     if peaks.size == 0:
         return GridInfo(None, 0.0, False)
-    l1 = float(peaks[0])
+
+    def score(lag: float) -> float:
+        ks = range(1, max(2, min(4, int((max_lag - 2) // lag) + 1)))
+        return float(np.mean([_peak_near(ac, k * lag, 0.05 * k * lag + 1)[1] for k in ks]))
+
+    scores = np.array([score(p) for p in peaks])
+    # the fundamental period: the shortest lag whose multiples all correlate well
+    l1 = float(peaks[np.flatnonzero(scores >= 0.8 * scores.max())[0]])
     # 1 mm lines: the 5 mm lag (major lines coincide) stands out over 2-3 mm lags
     small = False
     if 5 * l1 < max_lag - 2:
