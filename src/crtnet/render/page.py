@@ -19,6 +19,7 @@ from crtnet.render import paper
 from crtnet.render.layouts import get_layout
 
 LIMB_DERIVED = ("III", "aVR", "aVL", "aVF")
+MODIFIED = {"I": "MLI", "II": "MLII", "III": "MLIII"}
 
 
 @dataclass
@@ -81,6 +82,9 @@ def _resolve(record: Record, name: str) -> tuple[np.ndarray | None, str, str, fl
     base = name.lstrip("-")
     if base in record.leads:
         return sign * record.signal[record.leads.index(base)], name, base, sign
+    alt = MODIFIED.get(base)  # Holter records (MIT-BIH) carry MLII where a cart prints II
+    if alt in record.leads:
+        return sign * record.signal[record.leads.index(alt)], alt, alt, sign
     return None, name, base, sign
 
 
