@@ -155,7 +155,7 @@ def _trace_like(r: tr.Row, ppm: float) -> bool:
     if ok.mean() < 0.5 or np.nanstd(y) < 0.3 * ppm:
         return False
     jumps = np.abs(np.diff(y[ok])) > 1.5 * ppm
-    return bool(jumps.mean() < 0.08)
+    return bool(jumps.mean() < 0.2)
 
 
 def _finish(t: lay.Trace) -> None:

@@ -29,7 +29,7 @@ class Row:
 
 
 def find_rows(trace: np.ndarray, ppm: float) -> list[Row]:
-    """Baselines = image rows whose ±1.5 mm band is inked across most of the width."""
+    """Baselines = image rows whose ±2.5 mm band is inked across most of the width."""
     h, w = trace.shape
     k = max(3, int(round(5 * ppm)) | 1)
     band = cv2.dilate(trace.astype(np.uint8), np.ones((k, 1), np.uint8))
@@ -48,7 +48,7 @@ def find_rows(trace: np.ndarray, ppm: float) -> list[Row]:
         up = 0.45 * (gaps[i - 1] if i > 0 else gaps[0])
         dn = 0.45 * (gaps[i] if i < len(gaps) else gaps[-1])
         lo, hi = max(0, int(p - up)), min(h, int(p + dn) + 1)
-        x0, x1 = _longest_run(trace[lo:hi].any(axis=0), max_gap=int(6 * ppm))
+        x0, x1 = _longest_run(trace[lo:hi].any(axis=0), max_gap=int(15 * ppm))
         if x1 - x0 > 25 * ppm:
             rows.append(Row(float(p), x0, x1))
     if not rows:
@@ -140,11 +140,7 @@ def extract(trace: np.ndarray, rows: list[Row], ppm: float) -> None:
 
 
 def _curve(s, e, real, x0: int, ppm: float):
-    """Column runs → 3 curve samples per column that keep the extremes of vertical strokes.
-
-    A long run is entered from the previous column's side and left towards the next one's;
-    when both neighbours lie on one side the run's far end is a peak (R or S wave).
-    """
+    """Column runs → curve samples (3 per column) that keep the extremes of QRS peaks."""
     length = e - s + 1
     lw = float(np.median(length[real])) if real.any() else 1.0
     inset = 0.5 * (lw - 1)
@@ -152,23 +148,17 @@ def _curve(s, e, real, x0: int, ppm: float):
     long = length > 1.6 * lw + 1
     lo = np.where(long, s + inset, c)
     hi = np.where(long, e - inset, c)
-    cp = np.r_[c[:1], c[:-1]]
-    cn = np.r_[c[1:], c[-1:]]
     sp, sn = np.r_[s[:1], s[:-1]], np.r_[s[1:], s[-1:]]
     ep, en = np.r_[e[:1], e[:-1]], np.r_[e[1:], e[-1:]]
-    rising = cn < cp  # y grows downwards
-    first = np.where(rising, hi, lo)
-    last = np.where(rising, lo, hi)
-    mid = 0.5 * (lo + hi)
+    # a straight stroke's run is centred on where the centre line crosses the column;
+    # only at a turning point (R/S peak) does the curve reach the run's far end
     top = long & (s <= np.minimum(sp, sn))
     bot = long & (e >= np.maximum(ep, en))
     both = top & bot
     top_wins = (np.minimum(sp, sn) - s) >= (e - np.maximum(ep, en))
     top, bot = np.where(both, top_wins, top), np.where(both, ~top_wins, bot)
-    peak = top | bot
-    first = np.where(peak, np.clip(cp, lo, hi), first)
-    last = np.where(peak, np.clip(cn, lo, hi), last)
-    mid = np.where(top, lo, np.where(bot, hi, mid))
+    mid = np.where(top, lo, np.where(bot, hi, c))
+    first = last = mid
     x = np.arange(s.size) + x0
     xs = np.stack([x - 1 / 3, x, x + 1 / 3], axis=1).ravel()
     ys = np.stack([first, mid, last], axis=1).ravel()
