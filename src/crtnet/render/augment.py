@@ -173,7 +173,7 @@ def augment_page(page, spec, *, seed: int = 0) -> None:
         img = cv2.GaussianBlur(img, (0, 0), drawn["blur_sigma"])
     if cfg.noise:
         drawn["noise_std"] = u(cfg.noise)
-        img = img + rng.normal(0, drawn["noise_std"], img.shape).astype(np.float32)
+        img += rng.standard_normal(img.shape, dtype=np.float32) * np.float32(drawn["noise_std"])
     out = np.clip(img, 0, 255).astype(np.uint8)
     if cfg.jpeg:
         q = int(rng.integers(cfg.jpeg, 96))
