@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+MIN_PPM = 50 / 25.4  # 50 DPI: nothing coarser holds a readable ECG
+
 
 @dataclass
 class GridInfo:
@@ -78,6 +80,35 @@ def _peak_near(ac: np.ndarray, lag: float, tol: float) -> tuple[float, float]:
     return i + float(np.clip(off, -0.5, 0.5)), float(b)
 
 
+def _refine_spectral(g: np.ndarray, period: float) -> float:
+    """Sub-pixel 5 mm period from the strongest grid harmonic in the power spectrum.
+
+    Spectral peaks average over the whole page, so grid lines snapped to whole pixels
+    (low DPI) still give the true period, where autocorrelation lags would alias.
+    """
+    power = None
+    for prof in (g.mean(axis=0), g.mean(axis=1)):
+        n = 8 * max(g.shape)
+        spec = np.abs(np.fft.rfft(prof - prof.mean(), n)) ** 2
+        power = spec if power is None else power + spec
+    freqs = np.fft.rfftfreq(8 * max(g.shape))
+    best, best_p = period, -1.0
+    for k in range(1, 11):
+        f = k / period
+        if f > 0.45:
+            break
+        sel = np.flatnonzero(np.abs(freqs - f) <= 0.03 * f)
+        if sel.size == 0:
+            continue
+        i = sel[int(np.argmax(power[sel]))]
+        if power[i] > best_p and 0 < i < len(power) - 1:
+            a, b, c = np.log(power[i - 1 : i + 2] + 1e-12)
+            den = a - 2 * b + c
+            off = 0.5 * (a - c) / den if den < 0 else 0.0
+            best_p, best = power[i], k / ((i + np.clip(off, -0.5, 0.5)) * (freqs[1] - freqs[0]))
+    return float(best)
+
+
 def grid_scale(grid: np.ndarray) -> GridInfo:
     """px/mm from the periodic grid lines (both axes' profiles, averaged ACF)."""
     h, w = grid.shape
@@ -105,18 +136,12 @@ def grid_scale(grid: np.ndarray) -> GridInfo:
         _, a5 = _peak_near(ac, 5 * l1, 0.1 * l1 + 1)
         mid = 0.5 * (_peak_near(ac, 2 * l1, 1)[1] + _peak_near(ac, 3 * l1, 1)[1])
         small = a5 > mid + 0.03 and a5 > 0.1
+    small = small or l1 / 5 < MIN_PPM  # a 5 mm period that short would be under 50 DPI
     big = 5 * l1 if small else l1
     if not 4.0 <= big <= max_lag:
         return GridInfo(None, 0.0, small)
     pos, strength = _peak_near(ac, big, 0.1 * big + 1)
-    # refine on the farthest multiple that still correlates, for sub-pixel precision
-    k = int((max_lag - 2) // pos)
-    while k > 1:
-        p_k, a_k = _peak_near(ac, k * pos, 0.03 * k * pos + 1)
-        if a_k > 0.5 * strength:
-            pos = p_k / k
-            break
-        k -= 1
+    pos = _refine_spectral(g, pos)
     if strength < 0.1:
         return GridInfo(None, strength, small)
     return GridInfo(pos / 5.0, strength, small)
