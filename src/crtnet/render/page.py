@@ -30,7 +30,7 @@ class RenderConfig:
     paper_speed: float = 25.0  # mm/s: 25 or 50
     gain: float = 10.0  # mm/mV: 5, 10 or 20
     dpi: int = 200
-    grid: str = "red"  # red, pink, green, blue, grey, none
+    grid: str = "red"  # red, pink, orange, green, blue, grey, none
     line_width: float = 0.6  # points
     calibration: bool = True
     header: bool = True
@@ -39,6 +39,7 @@ class RenderConfig:
     start: float = 0.0  # s into the record where the page begins
     minor_grid: bool = True
     separators: bool = True  # short lead-change ticks between columns, as carts print
+    trace_colour: str = "black"  # black or blue (some carts print dark-blue traces)
 
     def validate(self) -> None:
         if not 100 <= int(self.dpi) <= 600:
@@ -52,6 +53,8 @@ class RenderConfig:
         if self.start < 0:
             raise CrtnetError(f"start must be >= 0 s, got {self.start}")
         paper.check_grid(self.grid)
+        if self.trace_colour not in paper.TRACES:
+            raise CrtnetError(f"trace colour must be one of {', '.join(paper.TRACES)}")
         get_layout(self.layout)
 
 
@@ -113,18 +116,20 @@ def _text(img: np.ndarray, text: str, x: float, y: float, height_px: float, ops:
     )
 
 
-def _polyline(img: np.ndarray, x: np.ndarray, y: np.ndarray, thick: int, ops: list) -> None:
+def _polyline(
+    img: np.ndarray, x: np.ndarray, y: np.ndarray, thick: int, ops: list, rgb=paper.TRACE_RGB
+) -> None:
     """Anti-aliased polyline at 1/16 px precision, split at NaN gaps."""
     import cv2
 
-    ops.append(("line", x, y))
+    ops.append(("line", x, y, rgb))
     ok = np.isfinite(y)
     if not ok.any():
         return
     pts = np.round(np.stack([x, y], 1) * 16).astype(np.int32)
     edges = np.flatnonzero(np.diff(np.r_[0, ok.view(np.int8), 0]))
     runs = [pts[a:b] for a, b in zip(edges[::2], edges[1::2], strict=True)]
-    cv2.polylines(img, runs, False, paper.TRACE_RGB, thick, cv2.LINE_AA, shift=4)
+    cv2.polylines(img, runs, False, rgb, thick, cv2.LINE_AA, shift=4)
 
 
 def _header_lines(record: Record, cfg: RenderConfig) -> list[str]:
@@ -170,6 +175,7 @@ def render_page(record: Record, config: RenderConfig | None = None, *, seed: int
     label_h = 3.2 * ppmm if row_h >= 20 else 2.4 * ppmm
 
     shown: dict[str, np.ndarray] = {}
+    ink = paper.TRACES[cfg.trace_colour]
     ops: list = []  # drawing operations in px, replayed as vectors by the PDF writer
     entries, cals = [], []
     for r, row in enumerate(layout.rows):
@@ -183,7 +189,7 @@ def render_page(record: Record, config: RenderConfig | None = None, *, seed: int
             cy = [0, 0, u, u, 0, 0]
             xs = np.array([px(v) for v in cx])
             ys = np.array([y_base - v * ppmm for v in cy])
-            _polyline(img, xs, ys, thick, ops)
+            _polyline(img, xs, ys, thick, ops, ink)
             cals.append(
                 {
                     "row": r,
@@ -223,14 +229,15 @@ def render_page(record: Record, config: RenderConfig | None = None, *, seed: int
             }
             if cfg.separators and c > 0:
                 tick = np.array([y_base - 2.5 * ppmm, y_base + 2.5 * ppmm])
-                _polyline(img, np.array([xl, xl]), tick, thick, ops)
-            _text(img, label, xl + 1.2 * ppmm, y_base - 0.3 * row_h * ppmm, label_h, ops)
+                _polyline(img, np.array([xl, xl]), tick, thick, ops, ink)
+            label_y = y_base - min(0.3 * row_h, 9.0) * ppmm
+            _text(img, label, xl + 1.2 * ppmm, label_y, label_h, ops)
             if sig is not None and i1 > i0:
                 idx = np.arange(i0, i1)
                 v = sig[i0:i1].astype(np.float64)
                 x = xl + ((idx - s0) / rec.fs - t0) * cfg.paper_speed * ppmm
                 y = y_base - v * cfg.gain * ppmm
-                _polyline(img, x, y, thick, ops)
+                _polyline(img, x, y, thick, ops, ink)
                 fin = np.isfinite(v)
                 entry["x"] = np.round(x, 3).tolist()
                 entry["y"] = [

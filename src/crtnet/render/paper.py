@@ -17,12 +17,14 @@ from crtnet.errors import CrtnetError
 MM_PER_INCH = 25.4
 PAPER_MM = {"letter": (279.4, 215.9), "a4": (297.0, 210.0)}
 TRACE_RGB = (18, 18, 24)
+TRACES = {"black": TRACE_RGB, "blue": (30, 28, 88)}
 TEXT_RGB = (30, 30, 30)
 
 # (background, minor lines, major lines), RGB. Tones picked beside real printouts.
 PALETTES: dict[str, tuple[tuple[int, int, int], ...]] = {
     "red": ((255, 253, 252), (247, 196, 196), (232, 120, 120)),
     "pink": ((254, 240, 240), (246, 198, 205), (236, 148, 160)),
+    "orange": ((255, 250, 244), (250, 200, 170), (238, 132, 92)),
     "green": ((249, 253, 248), (190, 228, 192), (118, 188, 126)),
     "blue": ((249, 251, 255), (192, 212, 240), (112, 150, 214)),
     "grey": ((254, 254, 254), (214, 214, 214), (158, 158, 158)),

@@ -108,7 +108,6 @@ def write_vector_pdf(page: Page, path: str | Path) -> None:
                 elif step == 1:
                     continue
                 ax.add_collection(LineCollection(segs, colors=[rgb], linewidths=lw))
-        trace = np.array(paper.TRACE_RGB) / 255.0
         lw = float(t["config"]["line_width"])
         for op in page.ops:
             if op[0] == "line":
@@ -117,7 +116,7 @@ def write_vector_pdf(page: Page, path: str | Path) -> None:
                 ax.plot(
                     x,
                     y,
-                    color=trace,
+                    color=np.array(op[3]) / 255.0,
                     linewidth=lw,
                     solid_joinstyle="round",
                     solid_capstyle="round",
