@@ -130,6 +130,11 @@ def grid_scale(grid: np.ndarray) -> GridInfo:
     scores = np.array([score(p) for p in peaks])
     # the fundamental period: the shortest lag whose multiples all correlate well
     l1 = float(peaks[np.flatnonzero(scores >= 0.8 * scores.max())[0]])
+    # printed grid lines are thin: the correlation must fall between them (a smooth photo's
+    # broad autocorrelation hump must not pass for a grid)
+    trough = float(ac[max(1, int(round(l1 / 2))) - 1 : int(round(l1 / 2)) + 2].min())
+    if _peak_near(ac, l1, 1)[1] - trough < 0.3:
+        return GridInfo(None, 0.0, False)
     # 1 mm lines: the 5 mm lag (major lines coincide) stands out over 2-3 mm lags
     small = False
     if 5 * l1 < max_lag - 2:

@@ -121,7 +121,9 @@ def choose_layout(traces: list[Trace], layout: str, speed: float = 25.0, path=No
     n = len(traces)
     name = BY_ROWS.get(n)
     if name is None:
-        raise CrtnetError(f"cannot recognise the layout: {n} trace rows found; pass --layout", path)
+        raise CrtnetError(
+            f"no known ECG layout has {n} trace rows; pass --layout if this is an ECG", path
+        )
     if n == 6 and _same(traces[1], traces[3], 0.1, 2.4, speed) > 0.9:
         name = "3x4+3"
     if n == 4 and _same(traces[0], traces[3], 2.6, 4.9, speed) > 0.9:
