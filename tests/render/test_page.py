@@ -109,3 +109,19 @@ def test_bad_config_is_a_user_error(ptbxl):
     for cfg in (RenderConfig(layout="5x5"), RenderConfig(dpi=50), RenderConfig(grid="purple")):
         with pytest.raises(CrtnetError):
             render_page(ptbxl, cfg)
+
+
+def test_clip_keeps_traces_in_their_panel_and_marks_lost_samples(ptbxl):
+    big = ptbxl.replace(signal=ptbxl.signal * 4)  # QRS complexes far beyond a 12x1 row
+    page = render_page(big, RenderConfig(layout="12x1", dpi=100, clip=True))
+    lost = 0
+    for e in page.truth["leads"]:
+        y = np.array([np.nan if v is None else v for v in e["y"]])
+        ok = np.isfinite(y)
+        assert (y[ok] >= e["bbox"][1]).all() and (y[ok] <= e["bbox"][3]).all()
+        shown = page.shown.lead(e["source_lead"])[e["sample_start"] : e["sample_end"]]
+        assert np.array_equal(np.isfinite(shown), ok)
+        lost += (~ok).sum()
+    assert lost > 0
+    free = render_page(big, RenderConfig(layout="12x1", dpi=100))
+    assert np.isfinite(free.shown.signal).all()

@@ -32,7 +32,7 @@ def render(
     out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
     layout: str = typer.Option("3x4+II", help="Layout name (see docs/RENDER.md)."),
     dpi: int = typer.Option(200, help="Resolution, 100-600."),
-    grid: str = typer.Option("red", help="red, pink, green, blue, grey or none."),
+    grid: str = typer.Option("red", help="red, pink, orange, green, blue, grey or none."),
     speed: float = typer.Option(25.0, "--speed", help="Paper speed, mm/s (25 or 50)."),
     gain: float = typer.Option(10.0, "--gain", help="Gain, mm/mV (5, 10 or 20)."),
     line_width: float = typer.Option(0.6, help="Trace width in points."),
@@ -43,6 +43,8 @@ def render(
     pages: int = typer.Option(1, help="Consecutive pages per record (long Holter records)."),
     seed: int = typer.Option(0, help="Seed of the augmentations."),
     header: bool = typer.Option(True, help="Print the header text."),
+    clip: bool = typer.Option(False, help="Clip traces at their panel (default: overlap)."),
+    trace_colour: str = typer.Option("black", help="Trace ink: black or blue."),
     workers: int = typer.Option(1, help="Processes."),
     overwrite: bool = typer.Option(False, help="Re-render pages that are already complete."),
 ) -> None:
@@ -66,6 +68,8 @@ def render(
         paper=paper,
         start=start,
         header=header,
+        clip=clip,
+        trace_colour=trace_colour,
     )
     cfg.validate()
     if pages < 1:

@@ -39,6 +39,7 @@ class RenderConfig:
     start: float = 0.0  # s into the record where the page begins
     minor_grid: bool = True
     separators: bool = True  # short lead-change ticks between columns, as carts print
+    clip: bool = False  # clip traces at their panel (default: overlap neighbours, as most carts)
     trace_colour: str = "black"  # black or blue (some carts print dark-blue traces)
 
     def validate(self) -> None:
@@ -237,14 +238,18 @@ def render_page(record: Record, config: RenderConfig | None = None, *, seed: int
                 v = sig[i0:i1].astype(np.float64)
                 x = xl + ((idx - s0) / rec.fs - t0) * cfg.paper_speed * ppmm
                 y = y_base - v * cfg.gain * ppmm
-                _polyline(img, x, y, thick, ops, ink)
                 fin = np.isfinite(v)
+                if cfg.clip:  # flat at the panel edge, as carts clip; those samples are lost
+                    fin &= (y >= y_top) & (y <= y_bot)
+                    _polyline(img, x, np.clip(y, y_top, y_bot), thick, ops, ink)
+                else:
+                    _polyline(img, x, y, thick, ops, ink)
                 entry["x"] = np.round(x, 3).tolist()
                 entry["y"] = [
                     round(float(a), 3) if f else None for a, f in zip(y, fin, strict=True)
                 ]
                 dst = shown.setdefault(base, np.full(rec.n_samples, np.nan, np.float32))
-                dst[i0:i1] = np.where(fin, sign * v, np.nan)
+                dst[i0:i1] = np.where(fin, sign * v, dst[i0:i1])
             else:
                 shown.setdefault(base, np.full(rec.n_samples, np.nan, np.float32))
             entries.append(entry)
