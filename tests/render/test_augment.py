@@ -37,8 +37,9 @@ def _dark_at_mapping(page) -> float:
 
 @pytest.mark.parametrize("preset", sorted(PRESETS))
 def test_every_preset_is_seeded_and_visible(preset, ptbxl, mitdb):
-    rec = mitdb if preset in ("heavy", "scribble", "crease") else ptbxl
-    layout = "2x1" if rec is mitdb else "3x4+II"
+    rendered = render_page(mitdb, RenderConfig(layout="2x1", dpi=100, augment=preset), seed=1)
+    assert rendered.image.shape == (850, 1100, 3)
+    rec, layout = ptbxl, "3x4+II"
     cfg = RenderConfig(layout=layout, dpi=100, augment=preset)
     a = render_page(rec, cfg, seed=3)
     b = render_page(rec, cfg, seed=3)

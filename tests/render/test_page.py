@@ -69,7 +69,7 @@ def test_every_layout_renders_12_and_2_lead(layout, ptbxl, mitdb):
         json.dumps(page.truth)
 
 
-@pytest.mark.parametrize("grid", ["red", "pink", "blue", "grey", "none"])
+@pytest.mark.parametrize("grid", ["red", "pink", "orange", "green", "blue", "grey", "none"])
 def test_ground_truth_is_trace_coloured_and_inverts(grid, ptbxl, mitdb):
     for rec, layout, dpi in ((ptbxl, "3x4+II", 150), (mitdb, "2x1", 100)):
         page = render_page(rec, RenderConfig(layout=layout, dpi=dpi, grid=grid))
