@@ -23,6 +23,7 @@ class TrainConfig:
     fs: float | None = None
     data_options: dict = field(default_factory=dict)
     max_train: int | None = None  # random subsample of the training split (CPU budgets)
+    max_per_class: int | None = None  # undersample majority classes (single-label) to this
     # model
     model: str = "crtnet"
     model_cfg: dict = field(default_factory=dict)

@@ -43,6 +43,14 @@ def load_task(cfg: TrainConfig):
         seed=cfg.seed,
         **cfg.data_options,
     )
+    rng = np.random.default_rng(cfg.seed)
+    y = np.asarray(task.train.y)
+    if cfg.max_per_class and y.ndim == 1:
+        keep = [
+            rng.choice(np.flatnonzero(y == c), min(cfg.max_per_class, int((y == c).sum())), False)
+            for c in np.unique(y)
+        ]
+        task.train = _subset(task.train, np.sort(np.concatenate(keep)))
     if cfg.max_train and cfg.max_train < len(task.train.y):
         idx = np.sort(
             np.random.default_rng(cfg.seed).choice(len(task.train.y), cfg.max_train, replace=False)
