@@ -41,8 +41,14 @@ def smooth_field(h: int, w: int, rng: np.random.Generator, cells: int = 6) -> np
 
 def fade(img: np.ndarray, bg: np.ndarray, strength: float, rng) -> np.ndarray:
     h, w = img.shape[:2]
-    f = (0.85 * strength * (0.55 + 0.45 * smooth_field(h, w, rng, 4))).astype(np.float32)
-    return img + (bg.astype(np.float32)[None, None, :] - img) * f[..., None]
+    import cv2
+
+    small = smooth_field(max(8, h // 8), max(8, w // 8), rng, 4)
+    f = cv2.resize((0.85 * strength * (0.55 + 0.45 * small)).astype(np.float32), (w, h))
+    d = bg.astype(np.float32)[None, None, :] - img
+    d *= f[..., None]
+    d += img
+    return d
 
 
 def stains(img: np.ndarray, n: int, rng) -> np.ndarray:
@@ -209,19 +215,17 @@ def shade(img: np.ndarray, strength: float, rng) -> np.ndarray:
 
 def colour(img: np.ndarray, strength: float, rng) -> np.ndarray:
     """Colour cast, contrast and gamma as one per-channel lookup table (fast)."""
+    import cv2
+
     gains = 1 + rng.normal(0, 0.07 * strength, 3) - np.array([0, 0.02, 0.06]) * strength
     contrast = 1 - rng.uniform(0, 0.35) * strength
     gamma = np.exp(rng.normal(0, 0.25 * strength))
     offset = rng.normal(0, 8 * strength)
-    levels = np.arange(0, 257, dtype=np.float64)
-    out = np.empty_like(img)
-    for c in range(3):
-        lut = (levels * gains[c] - 128) * contrast + 128 + offset
-        lut = (255 * (np.clip(lut, 0, 255) / 255) ** gamma).astype(np.float32)
-        v = np.clip(img[..., c], 0, 255)
-        i0 = v.astype(np.int32)
-        out[..., c] = lut[i0] + (lut[i0 + 1] - lut[i0]) * (v - i0)
-    return out
+    levels = np.arange(256, dtype=np.float64)[:, None]
+    lut = (levels * gains[None, :] - 128) * contrast + 128 + offset
+    lut = np.round(255 * (np.clip(lut, 0, 255) / 255) ** gamma).astype(np.uint8)
+    u8 = np.clip(img, 0, 255).astype(np.uint8)
+    return cv2.LUT(u8, lut[None, :, :]).astype(np.float32)
 
 
 Forward = Callable[[np.ndarray], np.ndarray]
