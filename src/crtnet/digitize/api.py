@@ -121,9 +121,7 @@ def _raster_traces(img: np.ndarray, dpi_hint, path, timings):
         ppm, scale_from = dpi_hint / 25.4, "dpi-metadata"
     t = time.perf_counter()
     # page frames and ruled lines are not traces: drop full-height columns, full-width rows
-    trace = trace.copy()
-    trace[:, trace.mean(axis=0) > 0.5] = False
-    trace[trace.mean(axis=1) > 0.8, :] = False
+    trace = gridmod.remove_rules(trace, ppm)
     rows = tr.find_rows(trace, ppm)
     h = trace.shape[0]
     rows = [r for r in rows if 2 * ppm < r.baseline < h - 2 * ppm]

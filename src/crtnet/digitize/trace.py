@@ -16,6 +16,7 @@ import numpy as np
 from scipy.signal import find_peaks
 
 K = 6  # candidate runs per column and row
+GAP_COL = 1.0  # cost of a column without ink: above any unary cost of a real run
 
 
 @dataclass
@@ -108,30 +109,38 @@ def extract(trace: np.ndarray, rows: list[Row], ppm: float) -> None:
         S[i, x[keep], rank[keep]] = s[keep]
         E[i, x[keep], rank[keep]] = e[keep]
         valid[i, x[keep], rank[keep]] = True
-    real = valid.any(axis=2)
-    # empty columns repeat the previous column's candidates (a bridged gap)
-    idx = np.where(real, np.arange(w)[None, :], 0)
-    idx = np.maximum.accumulate(idx, axis=1)
-    ri = np.arange(R)[:, None]
-    S, E, valid = S[ri, idx], E[ri, idx], valid[ri, idx]
+    # state K = "no ink here": it carries the last position on, so a row with a faint
+    # or broken stroke waits (GAP_COL per column) instead of borrowing a neighbour trace
     unary = np.where(valid, 0.04 * np.abs(0.5 * (S + E) - base[:, None, None]) / ppm, 1e6)
-    D = unary[:, 0].copy()
-    bp = np.zeros((R, w, K), np.int8)
+    carry = np.repeat(base[:, None, None], w, axis=1)
+    S = np.concatenate([S, carry], axis=2)
+    E = np.concatenate([E, carry.copy()], axis=2)
+    gap_cost = GAP_COL
+    D = np.concatenate([np.full((R, K), 1e6), np.zeros((R, 1))], axis=1)
+    bp = np.zeros((R, w, K + 1), np.int8)
+    rr = np.arange(R)
     for x in range(1, w):
-        a = S[:, x, None, :] - E[:, x - 1, :, None]
-        b = S[:, x - 1, :, None] - E[:, x, None, :]
-        gap = np.maximum(0.0, np.maximum(a, b))
+        ps, pe = S[:, x - 1], E[:, x - 1]
+        cs_, ce_ = S[:, x, :K], E[:, x, :K]
+        gap = np.maximum(
+            0.0, np.maximum(cs_[:, None, :] - pe[:, :, None], ps[:, :, None] - ce_[:, None, :])
+        )
         tot = D[:, :, None] + gap / ppm + 0.2 * (gap > 1.5 * ppm) * gap / ppm
         j = np.argmin(tot, axis=1)
-        bp[:, x] = j
-        D = np.take_along_axis(tot, j[:, None, :], axis=1)[:, 0] + unary[:, x]
+        bp[:, x, :K] = j
+        d_real = np.take_along_axis(tot, j[:, None, :], axis=1)[:, 0] + unary[:, x]
+        g = np.argmin(D, axis=1)
+        bp[:, x, K] = g
+        S[:, x, K], E[:, x, K] = ps[rr, g], pe[rr, g]
+        D = np.concatenate([d_real, (D[rr, g] + gap_cost)[:, None]], axis=1)
         D = np.minimum(D - D.min(axis=1, keepdims=True), 1e6)
     choice = np.zeros((R, w), np.int64)
     choice[:, -1] = np.argmin(D, axis=1)
     for x in range(w - 1, 0, -1):
-        choice[:, x - 1] = bp[np.arange(R), x, choice[:, x]]
+        choice[:, x - 1] = bp[rr, x, choice[:, x]]
     cs = np.take_along_axis(S, choice[..., None], axis=2)[..., 0]
     ce = np.take_along_axis(E, choice[..., None], axis=2)[..., 0]
+    real = choice < K
     for i, r in enumerate(rows):
         # the end columns often catch a neighbour's stroke: start one column in
         r.x0, r.x1 = r.x0 + 1, max(r.x0 + 2, r.x1 - 1)
