@@ -20,6 +20,7 @@ def bench_render(
     write: bool = typer.Option(True, help="Update docs/BENCHMARKS.md."),
 ) -> None:
     """Render every 500 Hz PTB-XL record at DPI, clean and augmented; report pages/s."""
+    import os
     import tempfile
 
     import cv2
@@ -31,6 +32,7 @@ def bench_render(
 
     cv2.setNumThreads(1)
     wall = time.time()
+    load = os.getloadavg()[0]  # the machine may be shared: say how busy it was
     base = Path(root or samples.PTBXL)
     heas = sorted(base.glob("records500/*/*_hr.hea"))
     if not heas:
@@ -67,7 +69,7 @@ def bench_render(
             "## Renderer speed (one core)\n\n"
             f"Command: `{cmd}`  \nData: {len(recs)} PTB-XL 500 Hz records from `{base}`, "
             f"{dpi} DPI, US-letter page ({'x'.join(map(str, page_px(dpi)))} px)  \n"
-            f"Machine: {machine_line()}; OpenCV threads 1  \n"
+            f"Machine: {machine_line()}; OpenCV threads 1; load average {load:.1f} at start  \n"
             f"Wall time of the whole command: {time.time() - wall:.0f} s. "
             "Anchor: ecg-image-kit reports 0.72 s/page on an Apple M2.\n\n"
             "| what | pages | seconds | pages/s | s/page |\n|---|---|---|---|---|\n"
