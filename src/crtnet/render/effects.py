@@ -52,21 +52,21 @@ def fade(img: np.ndarray, bg: np.ndarray, strength: float, rng) -> np.ndarray:
 
 
 def stains(img: np.ndarray, n: int, rng) -> np.ndarray:
+    """Coffee-like rings: a pale disc with a darker rim, brown (absorbs blue most)."""
     import cv2
 
     h, w = img.shape[:2]
-    mask = np.zeros((h, w), np.float32)
+    k = 4  # the mask is smooth: draw and blur it at 1/4 size
+    mask = np.zeros((max(8, h // k), max(8, w // k)), np.float32)
     for _ in range(n):
-        cx, cy = rng.uniform(0, w), rng.uniform(0, h)
-        ax, ay = rng.uniform(0.03, 0.09) * w, rng.uniform(0.03, 0.09) * w
+        cx, cy = rng.uniform(0, w) / k, rng.uniform(0, h) / k
+        ax, ay = rng.uniform(0.03, 0.09) * w / k, rng.uniform(0.03, 0.09) * w / k
         ang = rng.uniform(0, 180)
         cv2.ellipse(mask, (int(cx), int(cy)), (int(ax), int(ay)), ang, 0, 360, 0.35, -1)
-        ring = max(2, int(0.004 * w))
+        ring = max(1, int(0.004 * w / k))
         cv2.ellipse(mask, (int(cx), int(cy)), (int(ax), int(ay)), ang, 0, 360, 0.7, ring)
-    mask = cv2.GaussianBlur(mask, (0, 0), 0.004 * w)
-    tint = np.array(
-        [0.12, 0.3, 0.55], np.float32
-    )  # absorbs blue most: brown * rng.uniform(0.7, 1.1)
+    mask = cv2.resize(cv2.GaussianBlur(mask, (0, 0), max(0.5, 0.004 * w / k)), (w, h))
+    tint = np.array([0.12, 0.3, 0.55], np.float32) * np.float32(rng.uniform(0.7, 1.1))
     return img * (1 - mask[..., None] * tint[None, None, :])
 
 
@@ -122,10 +122,13 @@ def occlude(img: np.ndarray, n: int, rng) -> tuple[np.ndarray, list[list[int]]]:
         bw, bh = int(rng.uniform(0.08, 0.18) * w), int(rng.uniform(0.08, 0.18) * h)
         x0, y0 = int(rng.uniform(0, w - bw)), int(rng.uniform(0, h - bh))
         colour = [(250, 236, 125), (245, 245, 240), (200, 225, 250)][int(rng.integers(3))]
-        shadow = np.zeros((h, w), np.float32)
         off = max(2, int(0.004 * w))
-        shadow[y0 + off : y0 + bh + off, x0 + off : x0 + bw + off] = 0.25
-        shadow = cv2.GaussianBlur(shadow, (0, 0), off)
+        k = 4  # the soft shadow is drawn and blurred at 1/4 size
+        shadow = np.zeros((max(8, h // k), max(8, w // k)), np.float32)
+        shadow[(y0 + off) // k : (y0 + bh + off) // k, (x0 + off) // k : (x0 + bw + off) // k] = (
+            0.25
+        )
+        shadow = cv2.resize(cv2.GaussianBlur(shadow, (0, 0), max(0.5, off / k)), (w, h))
         img = img * (1 - shadow[..., None])
         img[y0 : y0 + bh, x0 : x0 + bw] = colour
         boxes.append([x0, y0, x0 + bw, y0 + bh])
