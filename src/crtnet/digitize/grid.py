@@ -61,7 +61,10 @@ def masks(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _acf(profile: np.ndarray, max_lag: int) -> np.ndarray:
-    p = profile - profile.mean()
+    # remove slow trends (shading, page edges) so only line periodicity correlates
+    k = max(9, len(profile) // 15)
+    p = profile - np.convolve(profile, np.ones(k) / k, mode="same")
+    p = p[k // 2 : len(p) - k // 2]
     n = len(p)
     f = np.fft.rfft(p, 2 * n)
     ac = np.fft.irfft(f * np.conj(f))[: max_lag + 1]
