@@ -71,8 +71,10 @@ def test_every_layout_renders_12_and_2_lead(layout, ptbxl, mitdb):
 
 @pytest.mark.parametrize("grid", ["red", "pink", "orange", "green", "blue", "grey", "none"])
 def test_ground_truth_is_trace_coloured_and_inverts(grid, ptbxl, mitdb):
+    minor = {"grey": "dots", "blue": "none"}.get(grid, "lines")
     for rec, layout, dpi in ((ptbxl, "3x4+II", 150), (mitdb, "2x1", 100)):
-        page = render_page(rec, RenderConfig(layout=layout, dpi=dpi, grid=grid))
+        cfg = RenderConfig(layout=layout, dpi=dpi, grid=grid, minor_grid=minor)
+        page = render_page(rec, cfg)
         gray = np.asarray(Image.fromarray(page.image).convert("L"))
         vals = _values_at_mapping(gray, page.truth)
         assert vals.size > 0.9 * rec.fs * 10

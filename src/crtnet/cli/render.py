@@ -43,6 +43,7 @@ def render(
     pages: int = typer.Option(1, help="Consecutive pages per record (long Holter records)."),
     seed: int = typer.Option(0, help="Seed of the augmentations."),
     header: bool = typer.Option(True, help="Print the header text."),
+    minor_grid: str = typer.Option("lines", help="1 mm grid: lines, dots or none."),
     clip: bool = typer.Option(False, help="Clip traces at their panel (default: overlap)."),
     trace_colour: str = typer.Option("black", help="Trace ink: black or blue."),
     workers: int = typer.Option(1, help="Processes."),
@@ -69,6 +70,7 @@ def render(
         start=start,
         header=header,
         clip=clip,
+        minor_grid=minor_grid,
         trace_colour=trace_colour,
     )
     cfg.validate()

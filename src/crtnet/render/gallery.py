@@ -37,6 +37,8 @@ def make_gallery(out: str | Path, dpi: int = 200) -> list[Path]:
     for i, name in enumerate(LAYOUTS):
         rec = mit if name in ("1x1", "2x1") else ptb
         cfg = RenderConfig(layout=name, dpi=dpi, grid=GRIDS[i % len(GRIDS)])
+        if cfg.grid == "grey":
+            cfg.minor_grid = "dots"
         if name == "6x2":
             cfg.trace_colour = "blue"
         if name == "12x1":

@@ -37,7 +37,7 @@ class RenderConfig:
     augment: str | dict | None = None  # preset name or AugmentConfig fields
     paper: str = "letter"  # letter (279.4 x 215.9 mm) or a4
     start: float = 0.0  # s into the record where the page begins
-    minor_grid: bool = True
+    minor_grid: str = "lines"  # 1 mm grid: lines, dots (at crossings) or none
     separators: bool = True  # short lead-change ticks between columns, as carts print
     clip: bool = False  # clip traces at their panel (default: overlap neighbours, as most carts)
     trace_colour: str = "black"  # black or blue (some carts print dark-blue traces)
@@ -54,6 +54,8 @@ class RenderConfig:
         if self.start < 0:
             raise CrtnetError(f"start must be >= 0 s, got {self.start}")
         paper.check_grid(self.grid)
+        if self.minor_grid not in paper.MINOR_STYLES:
+            raise CrtnetError(f"minor grid must be one of {', '.join(paper.MINOR_STYLES)}")
         if self.trace_colour not in paper.TRACES:
             raise CrtnetError(f"trace colour must be one of {', '.join(paper.TRACES)}")
         get_layout(self.layout)

@@ -15,6 +15,7 @@ import numpy as np
 from crtnet.errors import CrtnetError
 
 MM_PER_INCH = 25.4
+MINOR_STYLES = ("lines", "dots", "none")
 PAPER_MM = {"letter": (279.4, 215.9), "a4": (297.0, 210.0)}
 TRACE_RGB = (18, 18, 24)
 TRACES = {"black": TRACE_RGB, "blue": (30, 28, 88)}
@@ -49,7 +50,7 @@ def check_grid(grid: str) -> None:
 
 
 @lru_cache(maxsize=16)
-def _grid_image(width: int, height: int, dpi: int, grid: str, minor: bool) -> np.ndarray:
+def _grid_image(width: int, height: int, dpi: int, grid: str, minor: str) -> np.ndarray:
     bg, minor_rgb, major_rgb = PALETTES[grid]
     img = np.empty((height, width, 3), np.uint8)
     img[:] = bg
@@ -59,8 +60,21 @@ def _grid_image(width: int, height: int, dpi: int, grid: str, minor: bool) -> np
     ppmm = px_per_mm(dpi)
     thin = max(1, int(round(0.1 * ppmm)))  # ~0.1 mm lines, as printed
     thick = max(1, int(round(0.2 * ppmm)))
+    if minor == "dots":  # a dot at every 1 mm crossing, as some carts print
+        dot = tuple(int(0.5 * a + 0.5 * b) for a, b in zip(minor_rgb, major_rgb, strict=True))
+        xs = np.round(np.arange(0, width / ppmm, 1.0) * ppmm - 0.5).astype(int)
+        ys = np.round(np.arange(0, height / ppmm, 1.0) * ppmm - 0.5).astype(int)
+        size = max(1, int(round(0.2 * ppmm)))
+        for dy in range(size):
+            for dx in range(size):
+                img[
+                    np.ix_(
+                        np.clip(ys + dy - size // 2, 0, height - 1),
+                        np.clip(xs + dx - size // 2, 0, width - 1),
+                    )
+                ] = dot
     for step, rgb, width_px, skip5 in ((1, minor_rgb, thin, True), (5, major_rgb, thick, False)):
-        if step == 1 and not minor:
+        if step == 1 and minor != "lines":
             continue
         for axis, extent in ((1, width), (0, height)):
             n = int(extent / ppmm / step) + 1
@@ -79,7 +93,9 @@ def _grid_image(width: int, height: int, dpi: int, grid: str, minor: bool) -> np
     return img
 
 
-def grid_image(width: int, height: int, dpi: int, grid: str, minor: bool = True) -> np.ndarray:
-    """A fresh, writable copy of the cached grid."""
+def grid_image(width: int, height: int, dpi: int, grid: str, minor: str = "lines") -> np.ndarray:
+    """A fresh, writable copy of the cached grid; ``minor`` is lines, dots or none."""
     check_grid(grid)
+    if minor not in MINOR_STYLES:
+        raise CrtnetError(f"minor grid must be one of {', '.join(MINOR_STYLES)}, got {minor!r}")
     return _grid_image(width, height, dpi, grid, minor).copy()

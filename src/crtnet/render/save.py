@@ -96,18 +96,25 @@ def write_vector_pdf(page: Page, path: str | Path) -> None:
         ax.set_ylim(h_mm, 0)
         ax.set_axis_off()
         if t["grid"] != "none":
-            for step, rgb, lw in ((1, minor, 0.28), (5, major, 0.57)):
-                segs = [[(x, 0), (x, h_mm)] for x in np.arange(0, w_mm, step)]
-                segs += [[(0, y), (w_mm, y)] for y in np.arange(0, h_mm, step)]
-                if step == 1 and t["config"].get("minor_grid", True):
-                    segs = [
-                        s
-                        for s in segs
-                        if round(s[0][0] + s[0][1]) % 5 or s[1][0] != s[0][0] and s[1][1] != s[0][1]
-                    ]
-                elif step == 1:
-                    continue
-                ax.add_collection(LineCollection(segs, colors=[rgb], linewidths=lw))
+            style = t["config"].get("minor_grid", "lines")
+            xs, ys = np.arange(0, w_mm, 1.0), np.arange(0, h_mm, 1.0)
+            if style == "lines":
+                segs = [[(x, 0), (x, h_mm)] for x in xs if round(x) % 5]
+                segs += [[(0, y), (w_mm, y)] for y in ys if round(y) % 5]
+                ax.add_collection(LineCollection(segs, colors=[minor], linewidths=0.28))
+            elif style == "dots":
+                gx, gy = np.meshgrid(xs, ys)
+                ax.scatter(
+                    gx.ravel(),
+                    gy.ravel(),
+                    s=0.3,
+                    marker="s",
+                    linewidths=0,
+                    color=(minor + major) / 2,
+                )
+            segs = [[(x, 0), (x, h_mm)] for x in xs[::5]]
+            segs += [[(0, y), (w_mm, y)] for y in ys[::5]]
+            ax.add_collection(LineCollection(segs, colors=[major], linewidths=0.57))
         lw = float(t["config"]["line_width"])
         for op in page.ops:
             if op[0] == "line":
