@@ -1,0 +1,295 @@
+"""MIT-BIH Arrhythmia Database: beats around annotated R peaks, AAMI EC57 classes.
+
+Protocols: ``inter`` (de Chazal et al. 2004: train DS1, test DS2, paced records out) and
+``intra`` (beats of all non-paced records, stratified random split — optimistic, since
+beats of one patient sit on both sides; reported only for comparison with the literature).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from crtnet.data import cache as _cache
+from crtnet.data.preprocess import PreprocessConfig, preprocess
+from crtnet.data.registry import register_dataset
+from crtnet.data.splits import stratified_split
+from crtnet.data.tasks import ArraySplit, TaskData, cached_task
+from crtnet.errors import CrtnetError
+from crtnet.io import Record, read_record
+
+AAMI = {
+    **dict.fromkeys("NLRej", "N"),
+    **dict.fromkeys("AaJS", "S"),
+    **dict.fromkeys("VE", "V"),
+    "F": "F",
+    **dict.fromkeys("/fQ", "Q"),
+}
+AAMI_CLASSES = ["N", "S", "V", "F", "Q"]
+DS1 = "101 106 108 109 112 114 115 116 118 119 122 124 201 203 205 207 208 209 215 220 223 230"
+DS2 = "100 103 105 111 113 117 121 123 200 202 210 212 213 214 219 221 222 228 231 232 233 234"
+DS1, DS2 = DS1.split(), DS2.split()
+PACED = ["102", "104", "107", "217"]
+PATIENT = {"202": "201"}  # records 201 and 202 come from the same subject
+AUX_NAMES = ["pre_rr_s", "post_rr_s", "local_rr_s", "pre_rr_ratio", "post_rr_ratio"]
+FS = 360.0
+
+
+@dataclass
+class BeatAnnotations:
+    sample: np.ndarray  # int64 R-peak sample indices (at the record's fs)
+    symbol: np.ndarray  # str MIT-BIH beat symbols
+    aami: np.ndarray  # str AAMI class per beat
+
+
+def aami_class(symbol: str) -> str | None:
+    """AAMI EC57 class of a MIT-BIH beat symbol; None for non-beat annotations."""
+    return AAMI.get(symbol)
+
+
+def record_names(root: Path) -> list[str]:
+    return [ln.strip() for ln in (root / "RECORDS").read_text().split() if ln.strip()]
+
+
+def read_beats(root: Path, name: str) -> BeatAnnotations:
+    import wfdb
+
+    try:
+        ann = wfdb.rdann(str(root / name), "atr")
+    except Exception as exc:
+        raise CrtnetError(f"unreadable annotation file: {exc}", root / f"{name}.atr") from None
+    sym = np.asarray(ann.symbol)
+    keep = np.isin(sym, list(AAMI))
+    sym = sym[keep]
+    return BeatAnnotations(
+        np.asarray(ann.sample)[keep].astype(np.int64), sym, np.array([AAMI[s] for s in sym])
+    )
+
+
+def records(
+    root: str | Path | None = None, names: list[str] | None = None
+) -> Iterator[tuple[Record, BeatAnnotations]]:
+    """Raw records with their beat annotations, for rhythm work (no filtering)."""
+    root = _cache.resolve_roots("mitdb", root, "RECORDS")[0]
+    for name in names or record_names(root):
+        rec = read_record(root / name, strict_leads=False)
+        yield rec.replace(patient_id=PATIENT.get(name, name)), read_beats(root, name)
+
+
+def rr_features(sample: np.ndarray, fs: float) -> np.ndarray:
+    """[n, 5] pre-RR, post-RR, local mean RR (±10 beats) in s, and pre/local, post/local."""
+    if len(sample) < 2:
+        return np.ones((len(sample), 5), np.float32)
+    rr = np.diff(sample) / fs
+    pre = np.concatenate([rr[:1], rr])
+    post = np.concatenate([rr, rr[-1:]])
+    k = 21
+    pad = np.pad(pre, k // 2, mode="edge")
+    local = np.convolve(pad, np.ones(k) / k, mode="valid")
+    return np.stack([pre, post, local, pre / local, post / local], 1).astype(np.float32)
+
+
+def _beats(root: Path, fs: float, leads: list[str], before_s: float, after_s: float, pp) -> tuple:
+    """All complete beat windows of every record in RECORDS (build step of the beat cache)."""
+    before, after = round(before_s * fs), round(after_s * fs)
+    xs, ys, recs, samples, auxs, skipped, edge = [], [], [], [], [], {}, {}
+    for name in record_names(root):
+        rec = read_record(root / name, strict_leads=False)
+        missing = [ld for ld in leads if ld not in rec.leads]
+        if missing:
+            skipped[name] = f"lacks lead(s) {', '.join(missing)}"
+            continue
+        sig, _ = preprocess(rec.select(leads).signal, rec.fs, pp)
+        ann = read_beats(root, name)
+        peaks = np.round(ann.sample * fs / rec.fs).astype(np.int64)
+        aux = rr_features(ann.sample, rec.fs)
+        ok = (peaks - before >= 0) & (peaks + after <= sig.shape[-1])
+        edge[name] = int((~ok).sum())
+        idx = peaks[ok][:, None] + np.arange(-before, after)[None, :]
+        xs.append(np.moveaxis(sig[:, idx], 1, 0).astype(np.float32))
+        ys.append(ann.aami[ok])
+        recs.append(np.full(int(ok.sum()), name))
+        samples.append(ann.sample[ok])
+        auxs.append(aux[ok])
+    if not xs:
+        raise CrtnetError(f"no MIT-BIH record has lead(s) {leads}", root)
+    arrays = {
+        "x": np.concatenate(xs),
+        "aami": np.concatenate(ys),
+        "record": np.concatenate(recs),
+        "sample": np.concatenate(samples),
+        "aux": np.concatenate(auxs),
+    }
+    return arrays, {"skipped_records": skipped, "edge_beats_dropped": edge}
+
+
+def load_beats(
+    root=None,
+    *,
+    fs: float | None = None,
+    leads: list[str] | None = None,
+    before_s: float = 0.9,
+    after_s: float = 1.1,
+    baseline: bool = True,
+    bandpass: tuple[float, float] | None = (0.5, 40.0),
+    cache: bool = True,
+) -> tuple[dict[str, np.ndarray], dict]:
+    """Every beat of every record (x memory-mapped from the cache) with its record and class."""
+    root = _cache.resolve_roots("mitdb", root, "RECORDS")[0]
+    fs = float(fs or FS)
+    leads = list(leads or ["MLII"])
+    pp = PreprocessConfig(fs=fs, bandpass=tuple(bandpass) if bandpass else None, baseline=baseline)
+    spec = {
+        "dataset": "mitdb-beats",
+        "root": str(root),
+        "records": record_names(root),
+        "leads": leads,
+        "before_s": before_s,
+        "after_s": after_s,
+        "preprocess": pp.key(),
+    }
+    arrays, meta = _cache.cached_arrays(
+        "beats",
+        spec,
+        lambda: _beats(root, fs, leads, before_s, after_s, pp),
+        use_cache=cache,
+        mmap=("x",),
+    )
+    meta = {**meta, "root": str(root), "fs": fs, "leads": leads, "preprocess": pp.key()}
+    return arrays, meta
+
+
+def _split(b: dict, mask: np.ndarray, classes: list[str]) -> ArraySplit:
+    idx = np.flatnonzero(mask)
+    rec = b["record"][idx]
+    lut = {c: i for i, c in enumerate(classes)}
+    return ArraySplit(
+        x=np.ascontiguousarray(b["x"][idx]),
+        y=np.array([lut[c] for c in b["aami"][idx]], dtype=np.int64),
+        groups=np.array([f"mitdb/{PATIENT.get(r, r)}" for r in rec]),
+        ids=np.char.add(np.char.add(np.char.add("mitdb/", rec), "@"), b["sample"][idx].astype(str)),
+        aux=np.asarray(b["aux"][idx], dtype=np.float32),
+    )
+
+
+@register_dataset("mitdb")
+class MITDB:
+    marker = "RECORDS"
+
+    @staticmethod
+    def task(
+        root,
+        *,
+        arg=None,
+        protocol=None,
+        fold=0,
+        n_folds=5,
+        task=None,
+        fs=None,
+        cache=True,
+        seed=0,
+        before_s=0.9,
+        after_s=1.1,
+        leads=None,
+        baseline=True,
+        bandpass=(0.5, 40.0),
+        val_fraction=0.2,
+        **unknown,
+    ) -> TaskData:
+        if unknown:
+            raise CrtnetError(f"unknown mitdb option(s): {', '.join(unknown)}")
+        protocol = protocol or "inter"
+        if protocol not in ("inter", "intra"):
+            raise CrtnetError(f"unknown mitdb protocol {protocol!r}; use inter or intra")
+        kw = dict(
+            fs=fs,
+            leads=leads,
+            before_s=before_s,
+            after_s=after_s,
+            baseline=baseline,
+            bandpass=bandpass,
+        )
+        roots = _cache.resolve_roots("mitdb", root, "RECORDS")
+        spec = {
+            "task": "mitdb",
+            "protocol": protocol,
+            "seed": seed,
+            "val_fraction": val_fraction,
+            "root": str(roots[0]),
+            **{k: str(v) for k, v in kw.items()},
+        }
+
+        def build() -> TaskData:
+            b, meta = load_beats(roots[0], cache=cache, **kw)
+            b = {k: np.asarray(v) if k != "x" else v for k, v in b.items()}
+            rec, y = b["record"], b["aami"]
+            prot = {
+                "dataset": "mitdb",
+                "roots": [meta["root"]],
+                "protocol": protocol,
+                "seed": seed,
+                "preprocessing": meta["preprocess"],
+                "window_s": [before_s, after_s],
+                "notes": meta["skipped_records"],
+                "edge_beats_dropped": sum(meta["edge_beats_dropped"].values()),
+            }
+            if protocol == "inter":
+                classes = ["N", "S", "V", "F"]
+                ds1 = [r for r in DS1 if r in set(rec)]
+                n_val = max(1, round(val_fraction * len(ds1))) if len(ds1) > 1 else 0
+                val_recs = sorted(
+                    np.random.default_rng(seed).choice(ds1, n_val, replace=False).tolist()
+                )
+                beat = y != "Q"
+                masks = {
+                    "train": beat & np.isin(rec, ds1) & ~np.isin(rec, val_recs),
+                    "val": beat & np.isin(rec, val_recs),
+                    "test": beat & np.isin(rec, DS2),
+                }
+                if not masks["test"].any() or not masks["train"].any():
+                    raise CrtnetError("inter-patient protocol needs DS1 and DS2 records", roots[0])
+            else:
+                classes = AAMI_CLASSES
+                usable = ~np.isin(rec, PACED)
+                idx = np.flatnonzero(usable)
+                parts = stratified_split(y[idx], (0.8, 0.1, 0.1), seed)
+                masks = {}
+                for s, part in zip(("train", "val", "test"), parts, strict=True):
+                    m = np.zeros(len(y), bool)
+                    m[idx[part]] = True
+                    masks[s] = m
+            prot["records"] = {s: sorted(set(rec[m].tolist())) for s, m in masks.items()}
+            splits = {s: _split(b, m, classes) for s, m in masks.items()}
+            return TaskData(
+                name=f"mitdb-{protocol}",
+                classes=classes,
+                multilabel=False,
+                fs=meta["fs"],
+                leads=meta["leads"],
+                protocol=prot,
+                aux_names=list(AUX_NAMES),
+                **splits,
+            )
+
+        return cached_task(spec, build, cache)
+
+    @staticmethod
+    def summary(root, use_cache: bool = True, **kw) -> dict:
+        """Beat counts per AAMI class in DS1 and DS2 (paced records excluded)."""
+        b, meta = load_beats(root, cache=use_cache, **kw)
+        rec, y = np.asarray(b["record"]), np.asarray(b["aami"])
+        out: dict = {}
+        for name, recs in (("DS1", DS1), ("DS2", DS2)):
+            m = np.isin(rec, recs)
+            out[name] = {c: int((y[m] == c).sum()) for c in AAMI_CLASSES}
+        out["totals"] = {k: sum(out[k].values()) for k in ("DS1", "DS2")}
+        out["all_records"] = {c: int((y == c).sum()) for c in AAMI_CLASSES}
+        out["n_records"] = len(set(rec.tolist()))
+        out["paced_excluded"] = PACED
+        out["edge_beats_dropped"] = sum(meta["edge_beats_dropped"].values())
+        out["skipped_records"] = meta["skipped_records"]
+        out["window_s"] = [kw.get("before_s", 0.9), kw.get("after_s", 1.1)]
+        return out
