@@ -48,6 +48,9 @@ def render(
     trace_colour: str = typer.Option("black", help="Trace ink: black or blue."),
     workers: int = typer.Option(1, help="Processes."),
     overwrite: bool = typer.Option(False, help="Re-render pages that are already complete."),
+    randomize: bool = typer.Option(
+        False, help="Draw layout, grid, ink, scale and augmentation per page (training data)."
+    ),
 ) -> None:
     """Render each record as an ECG printout: images, ground-truth JSON, WFDB of what is shown."""
     from crtnet.cli.common import echo_json
@@ -76,7 +79,7 @@ def render(
     cfg.validate()
     if pages < 1:
         raise typer.BadParameter("--pages must be at least 1")
-    kwargs = dict(formats=formats, seed=seed, pages=pages, overwrite=overwrite)
+    kwargs = dict(formats=formats, seed=seed, pages=pages, overwrite=overwrite, randomize=randomize)
     jobs = [(p, out, cfg, kwargs) for p in expand_inputs(inputs)]
     if workers > 1 and len(jobs) > 1:
         from concurrent.futures import ProcessPoolExecutor

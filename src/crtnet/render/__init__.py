@@ -7,6 +7,7 @@ image files, the ground-truth JSON and a WFDB record of exactly what the page sh
 from crtnet.render.augment import PRESETS, AugmentConfig
 from crtnet.render.layouts import LAYOUTS, Layout, get_layout, register_layout
 from crtnet.render.page import Page, RenderConfig, render_page
+from crtnet.render.randomize import random_config
 
 __all__ = [
     "PRESETS",
@@ -17,5 +18,6 @@ __all__ = [
     "RenderConfig",
     "get_layout",
     "register_layout",
+    "random_config",
     "render_page",
 ]

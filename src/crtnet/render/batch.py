@@ -14,6 +14,7 @@ import numpy as np
 
 from crtnet.errors import CrtnetError
 from crtnet.render.page import RenderConfig, render_page
+from crtnet.render.randomize import random_config
 from crtnet.render.save import check_formats, output_names
 
 SIGNAL_GLOBS = ("*.hea", "*.csv", "*.npz", "*.mat")
@@ -45,6 +46,7 @@ def render_file(
     seed: int = 0,
     pages: int = 1,
     overwrite: bool = False,
+    randomize: bool = False,
 ) -> dict:
     """Render ``pages`` consecutive pages of one record; returns what was written/skipped."""
     from crtnet.io import read_record
@@ -68,8 +70,11 @@ def render_file(
             if k == 0:
                 raise CrtnetError(f"start {cfg.start} s is past the record's end", path)
             break
+        page_rng_seed = page_seed(seed, stem, k)
+        if randomize:  # the style too is drawn from the page's seed
+            cfg = random_config(np.random.default_rng([page_rng_seed, 1]), rec, cfg)
         try:
-            page = render_page(rec, cfg, seed=page_seed(seed, stem, k))
+            page = render_page(rec, cfg, seed=page_rng_seed)
         except CrtnetError as exc:
             raise CrtnetError(exc.problem, path) from None
         written += [str(p) for p in page.save(out_dir, name, formats)]
