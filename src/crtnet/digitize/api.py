@@ -161,7 +161,7 @@ def _raster_traces(img: np.ndarray, dpi_hint, path, timings):
 
 def _trace_like(r: tr.Row, ppm: float) -> bool:
     """An ECG row is mostly inked and smooth; a text line or a ruled line is not."""
-    y = r.y[1::3]
+    y = r.y
     ok = np.isfinite(y)
     if ok.mean() < 0.5 or np.nanstd(y) < 0.3 * ppm:
         return False

@@ -192,13 +192,14 @@ def rotate(img: np.ndarray, angle: float) -> np.ndarray:
 def remove_rules(trace: np.ndarray, ppm: float) -> np.ndarray:
     """Drop straight ink lines: dark grid lines, frames, rulers (no ECG stroke is one).
 
-    Vertical segments longer than 25 mm and horizontal ones longer than 60 mm are found by
-    morphological opening; the trace crossing them loses a pixel or two, which the
-    tracer bridges.
+    Straight segments over 40% of the page height (vertical) or half its width (horizontal)
+    are found by morphological opening; a QRS stroke is never that long, and the trace
+    crossing a removed line loses a pixel or two, which the tracer bridges.
     """
     m = trace.astype(np.uint8)
-    lv = max(5, int(round(25 * ppm)))
-    lh = max(5, int(round(60 * ppm)))
+    h, w = trace.shape
+    lv = max(int(round(40 * ppm)), int(0.4 * h))
+    lh = max(int(round(80 * ppm)), int(0.5 * w))
     vert = cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((lv, 1), np.uint8))
     horiz = cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((1, lh), np.uint8))
     return trace & ~(vert.astype(bool) | horiz.astype(bool))

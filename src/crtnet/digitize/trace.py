@@ -149,7 +149,7 @@ def extract(trace: np.ndarray, rows: list[Row], ppm: float) -> None:
 
 
 def _curve(s, e, real, x0: int, ppm: float):
-    """Column runs → curve samples (3 per column) that keep the extremes of QRS peaks."""
+    """Column runs → one curve sample per column, keeping the extremes of QRS peaks."""
     length = e - s + 1
     lw = float(np.median(length[real])) if real.any() else 1.0
     inset = 0.5 * (lw - 1)
@@ -166,19 +166,30 @@ def _curve(s, e, real, x0: int, ppm: float):
     both = top & bot
     top_wins = (np.minimum(sp, sn) - s) >= (e - np.maximum(ep, en))
     top, bot = np.where(both, top_wins, top), np.where(both, ~top_wins, bot)
-    mid = np.where(top, lo, np.where(bot, hi, c))
-    first = last = mid
-    x = np.arange(s.size) + x0
-    xs = np.stack([x - 1 / 3, x, x + 1 / 3], axis=1).ravel()
-    ys = np.stack([first, mid, last], axis=1).ravel()
-    ok = np.repeat(real, 3)
-    ys = np.where(ok, ys, np.nan)
+    ys = np.where(top, lo, np.where(bot, hi, c)).astype(np.float64)
+    xs = (np.arange(s.size) + x0).astype(np.float64)
+    ok = real.copy()
+    # a column holding both an R and an S extreme (a 5 ms QRS turn) gives two samples,
+    # in the order the neighbours imply
+    if both.any():
+        cp = np.r_[c[:1], c[:-1]]
+        first = np.where(cp < c, lo, hi)[both]
+        second = np.where(cp < c, hi, lo)[both]
+        xb = xs[both]
+        keep = ~both
+        xs = np.r_[xs[keep], xb - 0.25, xb + 0.25]
+        ys = np.r_[ys[keep], first, second]
+        ok = np.r_[ok[keep], ok[both], ok[both]]
+        order = np.argsort(xs, kind="stable")
+        xs, ys, ok = xs[order], ys[order], ok[order]
+    ys[~ok] = np.nan
     # bridge short gaps (< 4 mm) linearly; longer ones stay NaN
     bad = ~ok
     if bad.any() and ok.any():
         filled = np.interp(xs, xs[ok], ys[ok])
-        lab = np.cumsum(np.r_[0, np.diff(bad.astype(int)) == 1]) * bad
+        starts = bad & ~np.r_[False, bad[:-1]]
+        lab = np.cumsum(starts) * bad
         sizes = np.bincount(lab, minlength=lab.max() + 1)
-        short = bad & (sizes[lab] / 3 < 4 * ppm)
+        short = bad & (sizes[lab] < 4 * ppm)
         ys = np.where(short, filled, ys)
-    return xs.astype(np.float64), ys.astype(np.float64), real
+    return xs, ys, real
