@@ -127,3 +127,13 @@ def test_clip_keeps_traces_in_their_panel_and_marks_lost_samples(ptbxl):
     assert lost > 0
     free = render_page(big, RenderConfig(layout="12x1", dpi=100))
     assert np.isfinite(free.shown.signal).all()
+
+
+def test_one_lead_record_on_a_two_strip_page(mitdb, tmp_path):
+    one = mitdb.select(["V5"])
+    page = render_page(one, RenderConfig(layout="2x1", dpi=100))
+    assert page.shown.leads == ["V5"]
+    assert [e["lead"] for e in page.truth["leads"]] == ["V5", "lead 2"]
+    assert page.truth["leads"][1]["x"] == []
+    page.save(tmp_path, "one")
+    assert read_record(tmp_path / "one.hea").leads == ["V5"]

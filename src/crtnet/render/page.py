@@ -252,7 +252,7 @@ def render_page(record: Record, config: RenderConfig | None = None, *, seed: int
                 ]
                 dst = shown.setdefault(base, np.full(rec.n_samples, np.nan, np.float32))
                 dst[i0:i1] = np.where(fin, sign * v, dst[i0:i1])
-            else:
+            elif not base.startswith("#"):  # a named lead the record lacks: an all-NaN row
                 shown.setdefault(base, np.full(rec.n_samples, np.nan, np.float32))
             entries.append(entry)
 
