@@ -7,6 +7,8 @@ percentile bootstrap confidence intervals over samples.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from sklearn.metrics import f1_score, roc_auc_score
 
@@ -111,7 +113,9 @@ def bootstrap(y, probs, classes, multilabel, thresholds, n_boot=200, seed=0) -> 
         f1 = _per_class(yb, pred, k)[3]
         acc = (pred == yb).all(1).mean() if multilabel else (pred == yb).mean()
         rows.append([acc, np.nanmean(np.nan_to_num(f1)), macro_auc(yb, pb), *f1])
-    lo, hi = np.nanpercentile(np.array(rows, dtype=float), [2.5, 97.5], axis=0)
+    with warnings.catch_warnings():  # a class absent from the data has no CI: NaN -> None
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lo, hi = np.nanpercentile(np.array(rows, dtype=float), [2.5, 97.5], axis=0)
     names = ["accuracy", "macro_f1", "macro_auc"] + [f"f1_{c}" for c in classes]
     return {n: [_f(a), _f(b)] for n, a, b in zip(names, lo, hi, strict=True)}
 
