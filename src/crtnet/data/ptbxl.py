@@ -68,14 +68,27 @@ def labels_for(db, stmts, task: str) -> list[list[str]]:
     return out
 
 
-def _signals(db, fs: int, pp: PreprocessConfig) -> np.ndarray:
+def load_signals(db, fs: int, pp: PreprocessConfig, cache: bool = True) -> np.ndarray:
+    """``[len(db), 12, 10*fs]`` signals in ``db`` order, memory-mapped from the signal cache.
+
+    Cached once per (roots, records, fs, preprocessing), so every task and fold reuses it.
+    """
     col = "filename_lr" if fs == 100 else "filename_hr"
-    xs = []
-    for _, row in db.iterrows():
-        rec = read_record(Path(row["root"]) / row[col], leads=STANDARD_12)
-        x, _ = preprocess(rec.signal, rec.fs, pp)
-        xs.append(x.astype(np.float32))
-    return np.stack(xs)
+    paths = [str(Path(r) / f) for r, f in zip(db["root"], db[col], strict=True)]
+
+    def build():
+        xs = []
+        for p in paths:
+            rec = read_record(p, leads=STANDARD_12)
+            xs.append(preprocess(rec.signal, rec.fs, pp)[0].astype(np.float32))
+        lengths = {x.shape[-1] for x in xs}
+        if len(lengths) > 1:
+            raise CrtnetError(f"records differ in length ({sorted(lengths)} samples)")
+        return {"x": np.stack(xs)}, {}
+
+    spec = {"dataset": "ptbxl-signals", "paths": paths, "fs": fs, "preprocess": pp.key()}
+    arrays, _ = _cache.cached_arrays("signals", spec, build, use_cache=cache, mmap=("x",))
+    return arrays["x"]
 
 
 @register_dataset("ptbxl")
@@ -123,6 +136,7 @@ class PTBXL:
         keep = np.array([len(x) > 0 for x in labs])
         if not keep.all():
             notes.append(f"{int((~keep).sum())} records without a {task} label dropped")
+        full, pos = db, np.flatnonzero(keep)  # signals are cached for all records
         db = db[keep]
         labs = [x for x, k in zip(labs, keep, strict=True) if k]
         classes = SUPER if task == "superdiagnostic" else sorted({c for x in labs for c in x})
@@ -162,9 +176,9 @@ class PTBXL:
                 f = stratified_group_folds(y, groups, n_folds, seed)
                 masks = {"test": f == fold, "val": f == (fold + 1) % n_folds}
                 masks["train"] = ~(masks["test"] | masks["val"])
-            x = _signals(db, fs, pp)
+            x = load_signals(full, fs, pp, cache)
             ids = np.array([f"ptbxl/{i:05d}" for i in db.index])
-            splits = {s: ArraySplit(x[m], y[m], groups[m], ids[m]) for s, m in masks.items()}
+            splits = {s: ArraySplit(x[pos[m]], y[m], groups[m], ids[m]) for s, m in masks.items()}
             prot = {
                 "dataset": "ptbxl",
                 "roots": [str(r) for r in roots],
