@@ -152,30 +152,47 @@ def _ablation(roots, out_root, overrides, models, folds) -> str:
 def _ptbxl_cv(roots, out_root, overrides, models, folds) -> str:
     import numpy as np
 
-    names = (models or "crtnet,resnet1d_wang,inception1d,bilstm").split(",")
-    res: dict[str, list] = {}
+    from crtnet.models import model_names
+
+    names = (models or "crtnet,resnet1d_wang,bilstm,inception1d").split(",")
     for name in names:
         for fold in range(folds):
             out = out_root / f"ptbxl-cv-{name}-fold{fold}"
-            _, test, minutes = _fit_eval(
-                "ptbxl-superdiagnostic.yaml", out, roots, overrides, model=name, fold=fold
+            _fit_eval(
+                "ptbxl-superdiagnostic.yaml",
+                out,
+                roots,
+                overrides,
+                model=name,
+                fold=fold,
+                protocol="cv",
             )
-            res.setdefault(name, []).append((test["macro_auc"], test["macro_f1"], minutes))
     lines = [
         "PTB-XL superdiagnostic (multi-label, 5 classes), 12 leads at 100 Hz, "
         "patient-wise stratified k-fold CV on the records given by --root (test = fold k, "
-        "val = fold k+1, train = rest; same folds and epochs for every model). "
+        "val = fold k+1, train = rest; same folds, seed and epoch budget for every model; "
+        "earlier invocations' finished runs in --out-root are included). "
         "The official strat_fold 10 test protocol cannot be reproduced on this subset; "
         "full-data anchor (Strodthoff et al. 2021): resnet1d_wang macro-AUC 0.930.\n",
-        "| model | macro-AUC mean ± sd | per fold | macro-F1 mean | min/fold |",
+        "| model | macro-AUC mean ± sd | per fold | macro-F1 mean | train min/fold |",
         "|---|---|---|---|---|",
     ]
-    for name, r in res.items():
-        a = np.array(r)
+    for name in model_names():
+        runs = [out_root / f"ptbxl-cv-{name}-fold{k}" for k in range(folds)]
+        if not all((r / "metrics.json").is_file() for r in runs):
+            continue
+        ms = [json.loads((r / "metrics.json").read_text()).get("test") for r in runs]
+        if any(m is None for m in ms):
+            continue
+        auc = np.array([m["macro_auc"] for m in ms])
+        f1 = np.mean([m["macro_f1"] for m in ms])
+        sec = np.mean(
+            [sum(h["seconds"] for h in json.loads((r / "history.json").read_text())) for r in runs]
+        )
         lines.append(
-            f"| {name} | {a[:, 0].mean():.3f} ± {a[:, 0].std():.3f} | "
-            + ", ".join(f"{v:.3f}" for v in a[:, 0])
-            + f" | {a[:, 1].mean():.3f} | {a[:, 2].mean():.1f} |"
+            f"| {name} | {auc.mean():.3f} ± {auc.std():.3f} | "
+            + ", ".join(f"{v:.3f}" for v in auc)
+            + f" | {f1:.3f} | {sec / 60:.1f} |"
         )
     return "\n".join(lines) + "\n"
 
