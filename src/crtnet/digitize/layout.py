@@ -124,10 +124,13 @@ def choose_layout(traces: list[Trace], layout: str, speed: float = 25.0, path=No
         raise CrtnetError(
             f"no known ECG layout has {n} trace rows; pass --layout if this is an ECG", path
         )
-    if n == 6 and _same(traces[1], traces[3], 0.1, 2.4, speed) > 0.9:
-        name = "3x4+3"
-    if n == 4 and _same(traces[0], traces[3], 2.6, 4.9, speed) > 0.9:
-        name = "cabrera-3x4+II"
+    if n == 6 and _same(traces[1], traces[3], 0.1, 2.4, speed) > 0.75:
+        name = "3x4+3"  # the II strip repeats row 2's first panel
+    if n == 4:
+        standard = _same(traces[1], traces[3], 0.1, 2.4, speed)
+        cabrera = _same(traces[0], traces[3], 2.6, 4.9, speed)
+        if cabrera > max(standard, 0.5):
+            name = "cabrera-3x4+II"  # the II strip repeats row 1's second panel
     return name
 
 
