@@ -15,7 +15,7 @@ import numpy as np
 from crtnet.data import cache as _cache
 from crtnet.data.preprocess import PreprocessConfig, pad_or_crop, preprocess
 from crtnet.data.registry import register_dataset
-from crtnet.data.splits import stratified_group_folds
+from crtnet.data.splits import cv_masks, stratified_group_folds
 from crtnet.data.tasks import ArraySplit, TaskData, cached_task
 from crtnet.errors import CrtnetError
 from crtnet.io import STANDARD_12, Record, read_record
@@ -185,9 +185,7 @@ class Folder:
                 how = "manifest split column"
             else:
                 lab = y if y.ndim == 2 else np.eye(len(classes))[y]
-                f = stratified_group_folds(lab, groups, n_folds, seed)
-                masks = {"test": f == fold, "val": f == (fold + 1) % n_folds}
-                masks["train"] = ~(masks["test"] | masks["val"])
+                masks = cv_masks(stratified_group_folds(lab, groups, n_folds, seed), fold, n_folds)
                 how = f"patient-wise stratified {n_folds}-fold, fold {fold}"
             splits = {s: ArraySplit(x[m], y[m], groups[m], ids[m]) for s, m in masks.items()}
             prot = {

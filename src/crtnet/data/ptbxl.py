@@ -15,7 +15,7 @@ import numpy as np
 from crtnet.data import cache as _cache
 from crtnet.data.preprocess import PreprocessConfig, preprocess
 from crtnet.data.registry import register_dataset
-from crtnet.data.splits import stratified_group_folds
+from crtnet.data.splits import cv_masks, stratified_group_folds
 from crtnet.data.tasks import ArraySplit, TaskData, cached_task
 from crtnet.errors import CrtnetError
 from crtnet.io import STANDARD_12, read_record
@@ -171,11 +171,7 @@ class PTBXL:
                 sf = db["strat_fold"].to_numpy().astype(int)
                 masks = {"train": sf <= 8, "val": sf == 9, "test": sf == 10}
             else:
-                if not 0 <= fold < n_folds:
-                    raise CrtnetError(f"fold {fold} outside 0..{n_folds - 1}")
-                f = stratified_group_folds(y, groups, n_folds, seed)
-                masks = {"test": f == fold, "val": f == (fold + 1) % n_folds}
-                masks["train"] = ~(masks["test"] | masks["val"])
+                masks = cv_masks(stratified_group_folds(y, groups, n_folds, seed), fold, n_folds)
             x = load_signals(full, fs, pp, cache)
             ids = np.array([f"ptbxl/{i:05d}" for i in db.index])
             splits = {s: ArraySplit(x[pos[m]], y[m], groups[m], ids[m]) for s, m in masks.items()}

@@ -57,3 +57,16 @@ def stratified_group_folds(labels: np.ndarray, groups: np.ndarray, n_folds: int,
         fold_of[p] = f
         need_size[f] -= pat_size[p]
     return fold_of[inv]
+
+
+def cv_masks(fold_of: np.ndarray, fold: int, n_folds: int) -> dict[str, np.ndarray]:
+    """test = fold ``fold``, val = the next fold, train = the rest."""
+    from crtnet.errors import CrtnetError
+
+    if n_folds < 3:
+        raise CrtnetError(f"cross-validation needs n_folds >= 3 (train, val, test), not {n_folds}")
+    if not 0 <= fold < n_folds:
+        raise CrtnetError(f"fold {fold} outside 0..{n_folds - 1}")
+    masks = {"test": fold_of == fold, "val": fold_of == (fold + 1) % n_folds}
+    masks["train"] = ~(masks["test"] | masks["val"])
+    return {s: masks[s] for s in ("train", "val", "test")}
