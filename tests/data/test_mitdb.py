@@ -19,7 +19,7 @@ def test_aami_mapping():
     expected = {"N": "NLRej", "S": "AaJS", "V": "VE", "F": "F", "Q": "/fQ"}
     for cls, symbols in expected.items():
         assert all(mitdb.aami_class(s) == cls for s in symbols)
-    for non_beat in "+~|\"x[]!":
+    for non_beat in '+~|"x[]!':
         assert mitdb.aami_class(non_beat) is None
     assert len(mitdb.AAMI) == 15
 
