@@ -24,7 +24,7 @@ MODIFIED = {"I": "MLI", "II": "MLII", "III": "MLIII"}
 
 @dataclass
 class RenderConfig:
-    """How to print. ``line_width``: trace width in points (1/72 inch), drawn at least 2 px."""
+    """How to print. ``line_width``: trace width in points (1/72 inch), drawn >= 2 px wide."""
 
     layout: str = "3x4+II"
     paper_speed: float = 25.0  # mm/s: 25 or 50
@@ -106,7 +106,7 @@ def _text(img: np.ndarray, text: str, x: float, y: float, height_px: float, ops:
 
     ops.append(("text", text, x, y, height_px))
     scale = height_px / 22.0
-    thick = max(1, int(round(scale * 1.6)))
+    thick = max(1, int(round(scale * 1.1)))
     cv2.putText(
         img,
         text,
@@ -119,8 +119,20 @@ def _text(img: np.ndarray, text: str, x: float, y: float, height_px: float, ops:
     )
 
 
+def _pen(width_px: float) -> tuple[int, float]:
+    """(OpenCV thickness, offset) that together draw an anti-aliased line ``width_px`` wide.
+
+    OpenCV's LINE_AA strokes come only ~1.4, 3.6, 5.6... px wide; copies shifted by
+    +-offset in x and y fill the widths between, so thin traces stay thin.
+    """
+    w = max(2.0, width_px)  # below 2 px the pixel nearest a sample would not be solid
+    thick = 1 if w < 3.6 else int((w + 0.4) // 2)
+    base = 1.4 if thick == 1 else 2 * thick - 0.4
+    return thick, max(0.0, (w - base) / 2)
+
+
 def _polyline(
-    img: np.ndarray, x: np.ndarray, y: np.ndarray, thick: int, ops: list, rgb=paper.TRACE_RGB
+    img: np.ndarray, x: np.ndarray, y: np.ndarray, pen: tuple, ops: list, rgb=paper.TRACE_RGB
 ) -> None:
     """Anti-aliased polyline at 1/16 px precision, split at NaN gaps."""
     import cv2
@@ -129,10 +141,13 @@ def _polyline(
     ok = np.isfinite(y)
     if not ok.any():
         return
-    pts = np.round(np.stack([x, y], 1) * 16).astype(np.int32)
+    thick, off = pen
+    shifts = [(0.0, 0.0)] if off < 0.05 else [(off, 0), (-off, 0), (0, off), (0, -off)]
     edges = np.flatnonzero(np.diff(np.r_[0, ok.view(np.int8), 0]))
-    runs = [pts[a:b] for a, b in zip(edges[::2], edges[1::2], strict=True)]
-    cv2.polylines(img, runs, False, rgb, thick, cv2.LINE_AA, shift=4)
+    for dx, dy in shifts:
+        pts = np.round(np.stack([x + dx, y + dy], 1) * 16).astype(np.int32)
+        runs = [pts[a:b] for a, b in zip(edges[::2], edges[1::2], strict=True)]
+        cv2.polylines(img, runs, False, rgb, thick, cv2.LINE_AA, shift=4)
 
 
 def _header_lines(record: Record, cfg: RenderConfig) -> list[str]:
@@ -174,7 +189,7 @@ def render_page(record: Record, config: RenderConfig | None = None, *, seed: int
     s0 = int(round(cfg.start * rec.fs))
     if s0 >= rec.n_samples:
         raise CrtnetError(f"start {cfg.start} s is past the record's end ({rec.duration:.1f} s)")
-    thick = max(2, int(round(cfg.line_width / 72.0 * cfg.dpi)))  # >= 2 px: solid at low DPI
+    thick = _pen(cfg.line_width / 72.0 * cfg.dpi)
     label_h = 3.2 * ppmm if row_h >= 20 else 2.4 * ppmm
 
     shown: dict[str, np.ndarray] = {}
