@@ -49,7 +49,7 @@ def test_render_mitdb_pages(sample_dir, tmp_path, capsys):
     assert a["augment"]["name"] == "scan" and a["augment"]["seed"] != b["augment"]["seed"]
 
 
-def test_render_reads_csv_and_npz(sample_dir, tmp_path, capsys):
+def test_render_reads_csv_and_npz_in_worker_processes(sample_dir, tmp_path, capsys):
     from crtnet.io import read_record, write_record
 
     rec = read_record(sample_dir / "ptbxl" / "records100" / "00000" / "00030_lr.hea")
@@ -58,7 +58,8 @@ def test_render_reads_csv_and_npz(sample_dir, tmp_path, capsys):
         write_record(rec, tmp_path / "in" / "b.npz"),
     ]
     out = tmp_path / "out"
-    assert main(["render", *map(str, paths), "--out", str(out), "--dpi", "100"]) == 0
+    args = ["render", *map(str, paths), "--out", str(out), "--dpi", "100", "--workers", "2"]
+    assert main(args) == 0
     for stem in ("a", "b"):
         shown = read_record(out / f"{stem}.hea")
         assert shown.leads == rec.leads and shown.fs == rec.fs
