@@ -109,3 +109,15 @@ def test_summary_counts(tmp_path):
     s = ptbxl.PTBXL.summary([a, b])
     assert s["n_records"] == 16 and s["n_patients"] == 15
     assert s["superdiagnostic"]["NORM"] == 6 and sum(s["folds"].values()) == 16
+
+
+def test_fast_reader_matches_wfdb_and_falls_back():
+    from crtnet.io import STANDARD_12, read_record
+
+    for p in sorted(samples.PTBXL.glob("records*/00000/*.hea")):
+        x, fs = ptbxl._read_fast(str(p.with_suffix("")))
+        rec = read_record(p.with_suffix(""), leads=STANDARD_12)
+        assert fs == rec.fs
+        np.testing.assert_allclose(x, rec.signal, atol=1e-6)
+    assert ptbxl._read_fast(str(samples.MITDB / "100"))[0] is None  # format 212: wfdb path
+    assert ptbxl._read_fast(str(samples.PTBXL / "nope"))[0] is None

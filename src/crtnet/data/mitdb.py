@@ -219,6 +219,7 @@ class MITDB:
             "seed": seed,
             "val_fraction": val_fraction,
             "root": str(roots[0]),
+            "records": record_names(roots[0]),
             **{k: str(v) for k, v in kw.items()},
         }
 
