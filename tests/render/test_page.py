@@ -137,3 +137,12 @@ def test_one_lead_record_on_a_two_strip_page(mitdb, tmp_path):
     assert page.truth["leads"][1]["x"] == []
     page.save(tmp_path, "one")
     assert read_record(tmp_path / "one.hea").leads == ["V5"]
+
+
+def test_header_uses_ptbxl_facts_and_invents_nothing(ptbxl, mitdb):
+    from crtnet.render.header import header_lines
+
+    who, scale = header_lines(ptbxl, 25, 10)
+    assert who.startswith("ID: 00002_hr") and "Age: 19" in who and "Sex: M" in who
+    assert "25 mm/s" in scale and "10 mm/mV" in scale and "500 Hz" in scale
+    assert header_lines(mitdb, 50, 5)[0] == "ID: 100"

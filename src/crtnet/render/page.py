@@ -16,6 +16,7 @@ from crtnet.errors import CrtnetError
 from crtnet.io.leads import STANDARD_12
 from crtnet.io.record import Record
 from crtnet.render import paper
+from crtnet.render.header import header_lines
 from crtnet.render.layouts import get_layout
 
 LIMB_DERIVED = ("III", "aVR", "aVL", "aVF")
@@ -150,20 +151,6 @@ def _polyline(
         cv2.polylines(img, runs, False, rgb, thick, cv2.LINE_AA, shift=4)
 
 
-def _header_lines(record: Record, cfg: RenderConfig) -> list[str]:
-    meta = record.meta
-    who = f"ID: {record.record_id or '?'}"
-    if meta.get("age") is not None:
-        who += f"    Age: {meta['age']}"
-    if meta.get("sex") is not None:
-        who += f"    Sex: {meta['sex']}"
-    filt = meta.get("filter", "none (as recorded)")
-    return [
-        who,
-        f"{cfg.paper_speed:g} mm/s    {cfg.gain:g} mm/mV    {record.fs:g} Hz    Filter: {filt}",
-    ]
-
-
 def render_page(record: Record, config: RenderConfig | None = None, *, seed: int = 0) -> Page:
     """Print ``record`` as a clinical page; see docs/RENDER.md for the ground-truth format."""
     cfg = config or RenderConfig()
@@ -272,7 +259,7 @@ def render_page(record: Record, config: RenderConfig | None = None, *, seed: int
             entries.append(entry)
 
     if cfg.header:
-        for k, line in enumerate(_header_lines(record, cfg)):
+        for k, line in enumerate(header_lines(record, cfg.paper_speed, cfg.gain)):
             _text(img, line, px(x_cal), px(7.0 + k * 6.0), 3.2 * ppmm, ops)
     footer = f"{cfg.paper_speed:g} mm/s   {cfg.gain:g} mm/mV"
     _text(img, footer, px(x0_mm + 20), px(h_mm - 3.0), 3.0 * ppmm, ops)
