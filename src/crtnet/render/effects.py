@@ -172,8 +172,8 @@ def wrinkle(img: np.ndarray, strength: float, rng, scale: float):
     hs, ws = max(8, h // 4), max(8, w // 4)  # fields are smooth: build them at 1/4 size
     # Ridges where smooth noise crosses its middle: thin folds, as crumpled paper has.
     z = sum(
-        wt * (1 - np.abs(2 * smooth_field(hs, ws, rng, c) - 1)) ** 4
-        for wt, c in ((1.0, 5), (0.6, 9), (0.4, 16))
+        wt * (1 - np.abs(2 * smooth_field(hs, ws, rng, c) - 1)) ** 8
+        for wt, c in ((1.0, 7), (0.6, 12), (0.4, 20))
     )
     gy, gx = np.gradient(z)
     g = np.hypot(gx, gy).std() + 1e-9
