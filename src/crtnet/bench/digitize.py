@@ -171,6 +171,7 @@ def _ecg_image_kit(shared: Path) -> list[str]:
 
 def _printouts(shared: Path, overlays: Path | None) -> list[str]:
     import cv2
+    from PIL import Image
 
     from crtnet.digitize import digitize
     from crtnet.digitize.load import SUFFIXES
@@ -200,10 +201,9 @@ def _printouts(shared: Path, overlays: Path | None) -> list[str]:
         )
         if overlays:
             o = d.overlay()
-            s = min(1.0, 640 / o.shape[1])
+            s = min(1.0, 480 / o.shape[1])
             o = cv2.resize(o, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
             overlays.mkdir(parents=True, exist_ok=True)
-            cv2.imwrite(
-                str(overlays / f"{f.stem}.jpg"), o[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 70]
-            )
+            # a 64-colour palette keeps the docs' PNGs small
+            Image.fromarray(o).quantize(64).save(overlays / f"{f.stem}.png", optimize=True)
     return out
