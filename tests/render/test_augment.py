@@ -72,3 +72,24 @@ def test_bad_augmentation_is_a_user_error(ptbxl):
         render_page(ptbxl, RenderConfig(augment="sepia"))
     with pytest.raises(CrtnetError):
         render_page(ptbxl, RenderConfig(augment={"twirl": 1}))
+
+
+def test_trace_mask_follows_geometry_and_occlusion(ptbxl, tmp_path):
+    geo = {"rotation": 5, "perspective": 0.03, "wrinkles": 1.0}
+    for spec in (geo, {"occlusion": 2}):
+        page = render_page(ptbxl, RenderConfig(dpi=100, augment=spec, mask=True), seed=2)
+        assert page.mask.shape == page.image.shape[:2] and page.mask.dtype == np.uint8
+        boxes = [o["bbox"] for o in page.truth.get("occlusions", [])]
+        hits = []
+        for e in page.truth["leads"]:
+            x = np.round(np.asarray(e["x"], float)).astype(int)
+            y = np.round(np.asarray(e["y"], float)).astype(int)
+            ok = (x >= 0) & (x < page.mask.shape[1]) & (y >= 0) & (y < page.mask.shape[0])
+            for x0, y0, x1, y1 in boxes:
+                ok &= ~((x >= x0) & (x < x1) & (y >= y0) & (y < y1))
+            hits.append(page.mask[y[ok], x[ok]] > 127)
+        assert np.concatenate(hits).mean() > 0.97
+        for x0, y0, x1, y1 in map(lambda b: [int(v) for v in b], boxes):
+            assert page.mask[y0:y1, x0:x1].max() == 0  # hidden ink is not in the mask
+    files = page.save(tmp_path, "m")
+    assert tmp_path / "m-mask.png" in files

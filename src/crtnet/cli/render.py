@@ -43,6 +43,7 @@ def render(
     pages: int = typer.Option(1, help="Consecutive pages per record (long Holter records)."),
     seed: int = typer.Option(0, help="Seed of the augmentations."),
     header: bool = typer.Option(True, help="Print the header text."),
+    mask: bool = typer.Option(False, help="Also write STEM-mask.png (lead traces, 255)."),
     minor_grid: str = typer.Option("lines", help="1 mm grid: lines, dots or none."),
     clip: bool = typer.Option(False, help="Clip traces at their panel (default: overlap)."),
     trace_colour: str = typer.Option("black", help="Trace ink: black or blue."),
@@ -74,6 +75,7 @@ def render(
         header=header,
         clip=clip,
         minor_grid=minor_grid,
+        mask=mask,
         trace_colour=trace_colour,
     )
     cfg.validate()

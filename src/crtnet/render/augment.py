@@ -131,13 +131,19 @@ def augment_page(page, spec, *, seed: int = 0) -> None:
     if cfg.occlusion:
         n = int(rng.integers(1, cfg.occlusion + 1))
         img, boxes = effects.occlude(img, n, rng)
-        drawn["occlusions"] = boxes
+        drawn["occlusions"] = boxes  # clean-page px; truth["occlusions"] follows the geometry
+        page.truth["occlusions"] = [{"bbox": list(map(float, b))} for b in boxes]
+        if page.mask is not None:  # hidden ink is not in the mask
+            for x0, y0, x1, y1 in boxes:
+                page.mask[y0:y1, x0:x1] = 0
     if cfg.creases:
         drawn["creases"] = int(rng.integers(1, cfg.creases + 1))
         img = effects.creases(img, drawn["creases"], rng, scale)
     if cfg.wrinkles:
         drawn["wrinkles"] = u(cfg.wrinkles)
-        img, fwd = effects.wrinkle(img, drawn["wrinkles"], rng, scale)
+        img, fwd, warp = effects.wrinkle(img, drawn["wrinkles"], rng, scale)
+        if page.mask is not None:
+            page.mask = warp(page.mask)
         _move_points(page.truth, fwd)
     if cfg.rotation or cfg.perspective:
         ang = float(rng.uniform(-cfg.rotation, cfg.rotation)) if cfg.rotation else 0.0
@@ -158,6 +164,8 @@ def augment_page(page, spec, *, seed: int = 0) -> None:
             borderMode=cv2.BORDER_CONSTANT,
             borderValue=border.tolist(),
         )
+        if page.mask is not None:
+            page.mask = cv2.warpPerspective(page.mask, hom, (w, h), flags=cv2.INTER_LINEAR)
         drawn["rotation_deg"] = round(ang, 4)
         drawn["perspective"] = cfg.perspective
         page.truth["homography"] = (hom @ np.asarray(page.truth["homography"])).tolist()
@@ -186,7 +194,7 @@ def augment_page(page, spec, *, seed: int = 0) -> None:
 
 def _move_points(truth: dict, fn) -> None:
     """Send every plotted sample and every box corner through the image's geometry."""
-    for e in truth["leads"] + truth["calibration"]:
+    for e in truth["leads"] + truth["calibration"] + truth.get("occlusions", []):
         x0, y0, x1, y1 = e["bbox"]
         corners = fn(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32))
         lo, hi = corners.min(0), corners.max(0)

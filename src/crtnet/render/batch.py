@@ -60,7 +60,9 @@ def render_file(
     rec = None
     for k in range(pages):
         name = stem if pages == 1 else f"{stem}-p{k + 1}"
-        if not overwrite and all((out_dir / n).exists() for n in output_names(name, formats)):
+        if not overwrite and all(
+            (out_dir / n).exists() for n in output_names(name, formats, config.mask)
+        ):
             skipped.append(name)
             continue
         if rec is None:

@@ -164,7 +164,8 @@ def creases(img: np.ndarray, n: int, rng, scale: float) -> np.ndarray:
 def wrinkle(img: np.ndarray, strength: float, rng, scale: float):
     """Crumpled paper: light from a random height field, and a small matching displacement.
 
-    Returns the image and the forward map of points (source → augmented pixel coordinates).
+    Returns the image, the forward map of points (source → augmented pixel coordinates) and
+    a function applying the same displacement to another image.
     """
     import cv2
 
@@ -199,7 +200,10 @@ def wrinkle(img: np.ndarray, strength: float, rng, scale: float):
             q = p - np.stack([dx[yi, xi], dy[yi, xi]], 1)
         return q
 
-    return out, forward
+    def warp(other: np.ndarray) -> np.ndarray:  # the same displacement, for the trace mask
+        return cv2.remap(other, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+
+    return out, forward, warp
 
 
 def shade(img: np.ndarray, strength: float, rng) -> np.ndarray:

@@ -41,6 +41,7 @@ class RenderConfig:
     minor_grid: str = "lines"  # 1 mm grid: lines, dots (at crossings) or none
     separators: bool = True  # short lead-change ticks between columns, as carts print
     clip: bool = False  # clip traces at their panel (default: overlap neighbours, as most carts)
+    mask: bool = False  # also draw a trace mask (lead traces only, same geometry)
     trace_colour: str = "black"  # black or blue (some carts print dark-blue traces)
 
     def validate(self) -> None:
@@ -69,6 +70,7 @@ class Page:
     shown: Record
     config: RenderConfig = field(default_factory=RenderConfig)
     ops: list = field(default_factory=list)  # clean drawing in px, for the vector PDF
+    mask: np.ndarray | None = None  # uint8 [H, W]: 255 on lead traces (RenderConfig.mask)
 
     def save(
         self, out_dir: str | Path, stem: str, formats: tuple[str, ...] = ("png",)
@@ -161,6 +163,7 @@ def render_page(record: Record, config: RenderConfig | None = None, *, seed: int
     width, height = paper.page_size_px(cfg.paper, cfg.dpi)
     w_mm, h_mm = paper.PAPER_MM[cfg.paper]
     img = paper.grid_image(width, height, cfg.dpi, cfg.grid, cfg.minor_grid)
+    mask = np.zeros((height, width), np.uint8) if cfg.mask else None
 
     def px(mm: float) -> float:
         return mm * ppmm - 0.5
@@ -245,9 +248,12 @@ def render_page(record: Record, config: RenderConfig | None = None, *, seed: int
                 fin = np.isfinite(v)
                 if cfg.clip:  # flat at the panel edge, as carts clip; those samples are lost
                     fin &= (y >= y_top) & (y <= y_bot)
-                    _polyline(img, x, np.clip(y, y_top, y_bot), thick, ops, ink)
+                    y = np.clip(y, y_top, y_bot)
+                    _polyline(img, x, y, thick, ops, ink)
                 else:
                     _polyline(img, x, y, thick, ops, ink)
+                if mask is not None:
+                    _polyline(mask, x, y, thick, [], 255)
                 entry["x"] = np.round(x, 3).tolist()
                 entry["y"] = [
                     round(float(a), 3) if f else None for a, f in zip(y, fin, strict=True)
@@ -297,7 +303,7 @@ def render_page(record: Record, config: RenderConfig | None = None, *, seed: int
         "leads": entries,
         "calibration": cals,
     }
-    page = Page(image=img, truth=truth, shown=shown_rec, config=cfg, ops=ops)
+    page = Page(image=img, truth=truth, shown=shown_rec, config=cfg, ops=ops, mask=mask)
     if cfg.augment not in (None, "none", {}):
         from crtnet.render.augment import augment_page
 

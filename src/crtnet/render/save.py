@@ -29,9 +29,10 @@ def check_formats(formats: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     return tuple(formats)
 
 
-def output_names(stem: str, formats: tuple[str, ...]) -> list[str]:
+def output_names(stem: str, formats: tuple[str, ...], mask: bool = False) -> list[str]:
     ext = {"png": ".png", "jpg": ".jpg", "pdf": ".pdf", "vector-pdf": "-vector.pdf"}
-    return [stem + ext[f] for f in formats] + [f"{stem}.hea", f"{stem}.dat", f"{stem}.json"]
+    names = [stem + ext[f] for f in formats] + [f"{stem}.hea", f"{stem}.dat", f"{stem}.json"]
+    return names + [f"{stem}-mask.png"] if mask else names
 
 
 def save_page(page: Page, out_dir: str | Path, stem: str, formats=("png",)) -> list[Path]:
@@ -62,6 +63,11 @@ def save_page(page: Page, out_dir: str | Path, stem: str, formats=("png",)) -> l
             dst = out / f"{stem}-vector.pdf"
             with atomic_path(dst) as tmp:
                 write_vector_pdf(page, tmp)
+        written.append(dst)
+    if page.mask is not None:
+        dst = out / f"{stem}-mask.png"
+        with atomic_path(dst) as tmp:
+            Image.fromarray(page.mask).save(tmp, format="PNG", compress_level=1)
         written.append(dst)
     written.append(write_wfdb(page.shown, out / stem))
     written.append(out / f"{stem}.dat")
