@@ -161,8 +161,12 @@ def _curve(s, e, real, x0: int, ppm: float):
     ep, en = np.r_[e[:1], e[:-1]], np.r_[e[1:], e[-1:]]
     # a straight stroke's run is centred on where the centre line crosses the column;
     # only at a turning point (R/S peak) does the curve reach the run's far end
-    top = long & (s <= np.minimum(sp, sn))
-    bot = long & (e >= np.maximum(ep, en))
+    # ties (a flat-topped peak over two columns): the column whose run is more centred
+    # on the tip holds it; the other keeps its centre
+    cp, cn = np.r_[np.inf, c[:-1]], np.r_[c[1:], np.inf]
+    top = long & ((s < sp) | ((s == sp) & (c < cp))) & ((s < sn) | ((s == sn) & (c <= cn)))
+    cp, cn = np.r_[-np.inf, c[:-1]], np.r_[c[1:], -np.inf]
+    bot = long & ((e > ep) | ((e == ep) & (c > cp))) & ((e > en) | ((e == en) & (c >= cn)))
     both = top & bot
     top_wins = (np.minimum(sp, sn) - s) >= (e - np.maximum(ep, en))
     top, bot = np.where(both, top_wins, top), np.where(both, ~top_wins, bot)
