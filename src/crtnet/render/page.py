@@ -16,6 +16,9 @@ from crtnet.errors import CrtnetError
 from crtnet.io.leads import STANDARD_12
 from crtnet.io.record import Record
 from crtnet.render import paper
+from crtnet.render.draw import pen as _pen
+from crtnet.render.draw import polyline as _polyline
+from crtnet.render.draw import text as _text
 from crtnet.render.header import header_lines
 from crtnet.render.layouts import get_layout
 
@@ -102,55 +105,6 @@ def _with_limb(record: Record) -> Record:
         if any(n not in record.leads for n in LIMB_DERIVED):
             return record.with_derived_limb_leads()
     return record
-
-
-def _text(img: np.ndarray, text: str, x: float, y: float, height_px: float, ops: list) -> None:
-    import cv2
-
-    ops.append(("text", text, x, y, height_px))
-    scale = height_px / 22.0
-    thick = max(1, int(round(scale * 1.1)))
-    cv2.putText(
-        img,
-        text,
-        (int(x), int(y)),
-        cv2.FONT_HERSHEY_SIMPLEX,
-        scale,
-        paper.TEXT_RGB,
-        thick,
-        cv2.LINE_AA,
-    )
-
-
-def _pen(width_px: float) -> tuple[int, float]:
-    """(OpenCV thickness, offset) that together draw an anti-aliased line ``width_px`` wide.
-
-    OpenCV's LINE_AA strokes come only ~1.4, 3.6, 5.6... px wide; copies shifted by
-    +-offset in x and y fill the widths between, so thin traces stay thin.
-    """
-    w = max(2.0, width_px)  # below 2 px the pixel nearest a sample would not be solid
-    thick = 1 if w < 3.6 else int((w + 0.4) // 2)
-    base = 1.4 if thick == 1 else 2 * thick - 0.4
-    return thick, max(0.0, (w - base) / 2)
-
-
-def _polyline(
-    img: np.ndarray, x: np.ndarray, y: np.ndarray, pen: tuple, ops: list, rgb=paper.TRACE_RGB
-) -> None:
-    """Anti-aliased polyline at 1/16 px precision, split at NaN gaps."""
-    import cv2
-
-    ops.append(("line", x, y, rgb))
-    ok = np.isfinite(y)
-    if not ok.any():
-        return
-    thick, off = pen
-    shifts = [(0.0, 0.0)] if off < 0.05 else [(off, 0), (-off, 0), (0, off), (0, -off)]
-    edges = np.flatnonzero(np.diff(np.r_[0, ok.view(np.int8), 0]))
-    for dx, dy in shifts:
-        pts = np.round(np.stack([x + dx, y + dy], 1) * 16).astype(np.int32)
-        runs = [pts[a:b] for a, b in zip(edges[::2], edges[1::2], strict=True)]
-        cv2.polylines(img, runs, False, rgb, thick, cv2.LINE_AA, shift=4)
 
 
 def render_page(record: Record, config: RenderConfig | None = None, *, seed: int = 0) -> Page:
