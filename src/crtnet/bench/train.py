@@ -59,7 +59,9 @@ def _fit_eval(config: str, out: Path, roots, overrides, **kw) -> tuple[dict, dic
     t = time.time()
     task = load_task(cfg)
     fit(cfg, out, task=task)
-    minutes = (time.time() - t) / 60
+    # training time from the run's own history: true across resumed invocations
+    hist = json.loads((out / "history.json").read_text())
+    minutes = sum(h["seconds"] for h in hist) / 60 if hist else (time.time() - t) / 60
     test = evaluate_run(out, "test", task=task)
     val = json.loads((out / "metrics.json").read_text())["val"]
     return val, test, minutes
