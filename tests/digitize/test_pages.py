@@ -14,7 +14,7 @@ from crtnet.io import read_record
 from crtnet.render import RenderConfig, render_page
 
 LAYOUTS = ["3x4", "3x4+II", "3x4+2", "3x4+3", "6x2", "6x2+II", "12x1", "cabrera-3x4+II"]
-FLOOR_DB = 6.0  # the benchmark mean is well above (docs/BENCHMARKS.md)
+FLOOR_DB = 10.0  # this record scores 15-21 dB per layout; the benchmark mean is ~16 dB
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +61,7 @@ def test_augmented_page_rotated_noisy_jpeg(record):
     d = digitize(page.image)
     assert d.info["layout"] == "3x4+II"
     assert abs(d.info["rotation_deg"]) > 0.3  # the scan preset tilts the page
-    assert challenge_snr(page.shown, d.record)["snr_db"] > 4.0
+    assert challenge_snr(page.shown, d.record)["snr_db"] > 8.0
 
 
 @pytest.mark.parametrize("dpi", [100, 300])
@@ -69,7 +69,7 @@ def test_other_resolutions(record, dpi):
     page = render_page(record, RenderConfig(layout="3x4+II", dpi=dpi, grid="green"))
     d = digitize(page.image)
     assert abs(d.info["px_per_mm"] - dpi / 25.4) < 0.02 * dpi / 25.4
-    assert challenge_snr(page.shown, d.record)["snr_db"] > 3.0
+    assert challenge_snr(page.shown, d.record)["snr_db"] > 6.0
 
 
 def test_vector_pdf_is_read_exactly_and_raster_pdf_too(record, tmp_path):
