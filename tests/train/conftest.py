@@ -81,7 +81,35 @@ def make_task(train: Split, val: Split, test: Split) -> Task:
 
 
 @pytest.fixture(scope="session")
-def beat_task() -> Task:
-    """Record 208 (N, S, V, F beats): a few per class, train = val = test for overfit checks."""
-    s = cut_beats("208", 6)
-    return make_task(s, s, s)
+def beat_task(tmp_path_factory) -> Task:
+    """A few real beats per class from ``get_task`` on the bundled MIT-BIH records.
+
+    train = val = test: the overfit and resume checks want the same handful of beats.
+    """
+    import os
+
+    from crtnet.data.tasks import get_task
+
+    old = os.environ.get("CRTNET_CACHE")
+    os.environ["CRTNET_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    try:
+        t = get_task("mitdb", root=samples.MITDB, protocol="intra", fs=180)
+    finally:
+        os.environ.pop("CRTNET_CACHE") if old is None else os.environ.update(CRTNET_CACHE=old)
+    y = np.asarray(t.train.y)
+    rng = np.random.default_rng(0)
+    pick = np.sort(
+        np.concatenate(
+            [
+                rng.choice(np.flatnonzero(y == c), min(6, (y == c).sum()), replace=False)
+                for c in np.unique(y)
+            ]
+        )
+    )
+    s = Split(
+        *(
+            None if v is None else np.asarray(v[pick])
+            for v in (t.train.x, t.train.y, t.train.groups, t.train.ids, t.train.aux)
+        )
+    )
+    return Task(t.name, t.classes, False, t.fs, t.leads, s, s, s, t.protocol, t.aux_names)
