@@ -6,7 +6,7 @@ single lead, a record and a batch go through the same code.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from fractions import Fraction
 
 import numpy as np
@@ -123,6 +123,22 @@ class PreprocessConfig:
     def key(self) -> str:
         d = asdict(self)
         return "-".join(f"{k}={v}" for k, v in sorted(d.items())).replace(" ", "")
+
+    @classmethod
+    def from_key(cls, key: str) -> PreprocessConfig:
+        """Inverse of ``key()``: a trained run stores the key, prediction must redo it."""
+        import ast
+        import re
+
+        names = "|".join(f.name for f in fields(cls))
+        pairs = re.findall(rf"({names})=(.*?)(?=-(?:{names})=|$)", key)
+        values = {}
+        for name, raw in pairs:
+            try:
+                values[name] = ast.literal_eval(raw)
+            except (ValueError, SyntaxError):
+                values[name] = raw
+        return cls(**values)
 
 
 def preprocess(x: np.ndarray, fs: float, cfg: PreprocessConfig) -> tuple[np.ndarray, float]:

@@ -1,0 +1,74 @@
+"""``crtnet predict``: images, PDFs or signal files → diagnosis (JSON contract in docs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+SIGNAL_SUFFIXES = (".hea", ".csv", ".npz", ".mat")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("predict")(predict)
+
+
+def expand_inputs(inputs: list[Path]) -> list[Path]:
+    """Folders become their ECG files (a WFDB/challenge record counted once, by its .hea)."""
+    from crtnet.predict.api import IMAGE_SUFFIXES
+
+    out: list[Path] = []
+    for p in inputs:
+        if not p.is_dir():
+            out.append(p)
+            continue
+        for f in sorted(p.rglob("*")):
+            suf = f.suffix.lower()
+            if suf == ".mat" and f.with_suffix(".hea").exists():
+                continue
+            if f.is_file() and (suf in IMAGE_SUFFIXES or suf in SIGNAL_SUFFIXES):
+                out.append(f)
+    return out
+
+
+def predict(
+    inputs: list[Path] = typer.Argument(
+        ..., help="Images (PNG/JPEG/TIFF/BMP), PDFs, signal files (WFDB/CSV/npz/.mat), folders."
+    ),
+    model: str = typer.Option(
+        None, "--model", "-m", help="Bundled model name or a run directory (default: by leads)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON array to stdout."),
+    out: Path = typer.Option(None, "--out", "-o", help="Also write results to FILE (.json/.csv)."),
+    fs: float = typer.Option(None, "--fs", help="Sampling rate for CSVs without a time column."),
+) -> None:
+    """Classify each input; a bad input is reported in its result and the rest still run."""
+    import sys
+
+    from tqdm import tqdm
+
+    from crtnet.cli.common import echo_json
+    from crtnet.predict.api import predict as run
+    from crtnet.predict.output import summary_line, write_results
+
+    files = expand_inputs(inputs)
+    if not files:
+        typer.echo("crtnet: error: no ECG files found in the given folders", err=True)
+        raise typer.Exit(1)
+    results = []
+    show = len(files) > 1 and sys.stderr.isatty()
+    for f in tqdm(files, desc="predict", unit="file", disable=not show, file=sys.stderr):
+        res = run([f], model, fs=fs)[0]
+        if res["error"]:
+            typer.echo(f"crtnet: error: {res['error']}", err=True)
+        results.append(res)
+    if out is not None:
+        write_results(results, out)
+    if as_json:
+        echo_json(results)
+    else:
+        for res in results:
+            if not res["error"]:
+                typer.echo(summary_line(res))
+    if any(r["error"] for r in results):
+        raise typer.Exit(1)
