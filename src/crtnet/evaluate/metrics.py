@@ -126,7 +126,7 @@ def best_thresholds(y: np.ndarray, probs: np.ndarray) -> list[float]:
     out = []
     for c in range(probs.shape[1]):
         f1s = [f1_score(y[:, c], probs[:, c] >= t, zero_division=0) for t in grid]
-        out.append(float(grid[int(np.argmax(f1s))]))
+        out.append(round(float(grid[int(np.argmax(f1s))]), 3))
     return out
 
 
