@@ -120,8 +120,8 @@ def _ablation(roots, out_root, overrides, models, folds) -> str:
         ("crtnet", True),
         ("crtnet", False),
     ]
-    if models:
-        variants = [(m, True) for m in models.split(",")]
+    if models:  # "crtnet-noaux" = crtnet without the RR features
+        variants = [(m.removesuffix("-noaux"), not m.endswith("-noaux")) for m in models.split(",")]
     rows = []
     for name, aux in variants:
         tag = f"{name}{'' if aux else '-noaux'}"
