@@ -1,8 +1,33 @@
-"""crtnet: ECG printouts, PDFs and signal files to calibrated signals and diagnoses."""
+"""crtnet: ECG printouts, PDFs and signal files to calibrated signals and diagnoses.
+
+The API mirrors the CLI (``crtnet.info``, ``crtnet.render``, ``crtnet.digitize``,
+``crtnet.train``, ``crtnet.evaluate``, ``crtnet.predict``, ``crtnet.demo``...); they are
+loaded on first use so that ``import crtnet`` does not pull in torch or OpenCV.
+"""
 
 from crtnet.errors import CrtnetError
 from crtnet.io import Record, read_record, write_record
 
 __version__ = "0.1.0"
 
-__all__ = ["CrtnetError", "Record", "read_record", "write_record", "__version__"]
+_API = (
+    "info",
+    "data_summary",
+    "download",
+    "render",
+    "digitize",
+    "train",
+    "evaluate",
+    "predict",
+    "demo",
+)
+
+__all__ = ["CrtnetError", "Record", "read_record", "write_record", "__version__", *_API]
+
+
+def __getattr__(name: str):
+    if name in _API:
+        from crtnet import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'crtnet' has no attribute {name!r}")
