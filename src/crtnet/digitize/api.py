@@ -115,11 +115,21 @@ def _raster_traces(img: np.ndarray, dpi_hint, path, timings):
     if trace.mean() < 1e-4:
         raise CrtnetError("no ECG trace found (the page is blank or has no dark ink)", path)
     info = gridmod.grid_scale(grid)
-    angle = gridmod.skew_angle(grid if info.px_per_mm else trace)
-    if abs(angle) >= 0.1:
-        img = gridmod.rotate(img, angle)
-        trace, grid = gridmod.masks(img)
-        info = gridmod.grid_scale(grid)
+    angle, best = 0.0, None
+    for a in gridmod.skew_angles(grid if info.px_per_mm else trace):
+        # the deskewed page whose grid is the most periodic wins
+        if abs(a) < 0.1:
+            cand = (a, img, trace, grid, info)
+        else:
+            r = gridmod.rotate(img, a)
+            tr_a, gr_a = gridmod.masks(r)
+            cand = (a, r, tr_a, gr_a, gridmod.grid_scale(gr_a))
+        if best is None or cand[4].strength > best[4].strength:
+            best = cand
+        if best[4].strength > 0.6:
+            break
+    if best is not None:
+        angle, img, trace, grid, info = best
     timings["grid"] = time.perf_counter() - t
     ppm, scale_from = info.px_per_mm, "grid"
     if ppm is None:

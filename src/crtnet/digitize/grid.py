@@ -155,8 +155,12 @@ def grid_scale(grid: np.ndarray) -> GridInfo:
     return GridInfo(pos / 5.0, strength, small)
 
 
-def skew_angle(mask: np.ndarray, max_deg: float = 6.0) -> float:
-    """Rotation (degrees) that makes the grid/trace rows horizontal: sharpest row profile."""
+def skew_angles(mask: np.ndarray, max_deg: float = 6.0, n: int = 2) -> list[float]:
+    """Rotations (degrees, best first) that make the grid/trace rows horizontal.
+
+    Score: sharpness of the row profile. A square lattice also lines up at a few
+    atan(1/k) angles, so the best ``n`` separate maxima are returned for checking.
+    """
     h, w = mask.shape
     s = min(1.0, 900.0 / max(h, w))
     m = cv2.resize(mask.astype(np.uint8) * 255, (int(w * s), int(h * s)), cv2.INTER_AREA)
@@ -170,9 +174,16 @@ def skew_angle(mask: np.ndarray, max_deg: float = 6.0) -> float:
         return float(np.sum(np.diff(prof) ** 2))
 
     coarse = np.arange(-max_deg, max_deg + 1e-6, 0.5)
-    best = coarse[int(np.argmax([score(a) for a in coarse]))]
-    fine = np.arange(best - 0.5, best + 0.5 + 1e-6, 0.1)
-    return float(fine[int(np.argmax([score(a) for a in fine]))])
+    sc = np.array([score(a) for a in coarse])
+    out: list[float] = []
+    for i in np.argsort(-sc):
+        if len(out) == n:
+            break
+        if any(abs(coarse[i] - a) <= 1.0 for a in out):
+            continue
+        fine = np.arange(coarse[i] - 0.5, coarse[i] + 0.5 + 1e-6, 0.1)
+        out.append(float(fine[int(np.argmax([score(a) for a in fine]))]))
+    return out
 
 
 def rotate(img: np.ndarray, angle: float) -> np.ndarray:
