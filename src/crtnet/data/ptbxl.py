@@ -147,6 +147,7 @@ class PTBXL:
         seed=0,
         bandpass=None,
         normalize="none",
+        printout_views=False,
         **unknown,
     ) -> TaskData:
         if unknown:
@@ -237,7 +238,8 @@ class PTBXL:
                 **splits,
             )
 
-        return cached_task(spec, build, cache)
+        data = cached_task(spec, build, cache)
+        return with_printout_views(data) if printout_views else data
 
     @staticmethod
     def summary(root, use_cache: bool = True, **kw) -> dict:
@@ -255,3 +257,40 @@ class PTBXL:
             },
             "records_per_root": {r: int(v) for r, v in db["root"].value_counts().items()},
         }
+
+
+def with_printout_views(data: TaskData) -> TaskData:
+    """Add to train and val a copy of every record as a 3x4 printout shows it.
+
+    A standard 3x4 page shows each lead for one 2.5 s column only (lead II also as the
+    10 s rhythm strip); the digitizer returns NaN elsewhere and ``predict`` zero-fills.
+    Training on both views lets one model read full signals and printouts alike. The test
+    split is left as recorded, so reported metrics stay those of the original signals.
+    """
+    from dataclasses import replace
+
+    def double(split: ArraySplit) -> ArraySplit:
+        x = np.asarray(split.x)
+        view = printout_view(x, data.fs, data.leads)
+        return ArraySplit(
+            np.concatenate([x, view]),
+            np.concatenate([split.y, split.y]),
+            np.concatenate([split.groups, split.groups]),
+            np.concatenate([split.ids, np.char.add(split.ids.astype(str), "#3x4")]),
+        )
+
+    prot = {**data.protocol, "printout_views": "train and val doubled with 3x4+II views"}
+    return replace(data, train=double(data.train), val=double(data.val), protocol=prot)
+
+
+def printout_view(x: np.ndarray, fs: float, leads: list[str]) -> np.ndarray:
+    """Zero each lead outside its 3x4 column window (I-III, aVR-aVF, V1-V3, V4-V6); II kept."""
+    out = np.zeros_like(x)
+    col = int(round(2.5 * fs))
+    for i, lead in enumerate(leads):
+        c = STANDARD_12.index(lead) // 3 if lead in STANDARD_12 else 0
+        if lead == "II":
+            out[..., i, :] = x[..., i, :]
+        else:
+            out[..., i, c * col : (c + 1) * col] = x[..., i, c * col : (c + 1) * col]
+    return out
