@@ -30,8 +30,19 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests
 	$(BIN)/ruff check --fix src tests
 
+# Benchmarks (hours on a laptop CPU; never in CI). DATA must hold mitdb/, ptbxl/,
+# ptbxl-extra/ and images/ (see docs/BENCHMARKS.md for each command on its own).
+DATA ?= ../shared/data
 bench: $(STAMP)
-	$(BIN)/crtnet bench all
+	$(BIN)/crtnet bench qrs --root $(DATA)/mitdb
+	$(BIN)/crtnet bench render
+	$(BIN)/crtnet bench digitize --root $(DATA)/ptbxl --shared $(DATA) --overlays docs/overlays
+	$(BIN)/crtnet bench train mitdb-inter --root $(DATA)/mitdb --out-root runs
+	$(BIN)/crtnet bench train mitdb-intra --root $(DATA)/mitdb --out-root runs
+	$(BIN)/crtnet bench train ptbxl-cv --root $(DATA)/ptbxl --root $(DATA)/ptbxl-extra --out-root runs
+	$(BIN)/crtnet bench train ablation --root $(DATA)/mitdb --out-root runs
+	$(BIN)/crtnet bench train throughput --root $(DATA)/mitdb --out-root runs
+	$(BIN)/crtnet bench e2e --root $(DATA)/ptbxl --root $(DATA)/ptbxl-extra
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache
