@@ -65,3 +65,13 @@ def test_noise_level_maps_to_expected_snr():
     noise *= np.sqrt(np.sum(x**2) / np.sum(noise**2)) / 10 ** (20 / 20)  # exactly 20 dB
     res = lead_snr(x, x + noise, 500.0)
     assert 19.5 < res["snr_db"] < 21.0  # alignment can only help a little
+
+
+def test_short_estimate_counts_as_uncovered():
+    x = _ecg_like()
+    res = lead_snr(x, x[:2500], 500.0)
+    assert abs(res["coverage"] - 0.5) < 1e-9 and res["snr_db"] > 80
+    ref = np.full(5000, np.nan, np.float32)
+    ref[4000:] = x[4000:]
+    res = lead_snr(ref, x[:3000], 500.0)  # nothing of what the page shows is covered
+    assert res["weighted"] == 0.0

@@ -20,12 +20,18 @@ def lead_snr(ref: np.ndarray, est: np.ndarray, fs: float) -> dict:
     """Best SNR over shifts |s| <= 0.5 s and offsets |o| <= 1 mV for one lead."""
     ref = np.asarray(ref, np.float64)
     est = np.asarray(est, np.float64)
-    n = min(ref.size, est.size)
-    ref, est = ref[:n], est[:n]
-    rv = np.isfinite(ref)
-    n_ref = int(rv.sum())
+    n = ref.size
+    # an estimate shorter than the reference covers less of it; a longer one is cut
+    est = np.r_[est[:n], np.full(max(0, n - est.size), np.nan)]
+    n_ref = int(np.isfinite(ref).sum())
     if n_ref == 0:
-        return {"snr_db": np.nan, "coverage": np.nan, "shift_s": 0.0, "offset_mv": 0.0}
+        return {
+            "snr_db": np.nan,
+            "coverage": np.nan,
+            "shift_s": 0.0,
+            "offset_mv": 0.0,
+            "weighted": 0.0,
+        }
     best = {"snr_db": -np.inf, "coverage": 0.0, "shift_s": 0.0, "offset_mv": 0.0, "weighted": 0}
     max_shift = int(round(MAX_SHIFT_S * fs))
     for s in range(-max_shift, max_shift + 1):
