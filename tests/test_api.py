@@ -8,6 +8,7 @@ import sys
 import numpy as np
 
 import crtnet
+from crtnet import api
 
 
 def test_import_is_light():
@@ -16,14 +17,23 @@ def test_import_is_light():
     assert out.stdout.split() == ["False", "False"]
 
 
+def test_api_mirrors_cli():
+    from crtnet.cli.main import app
+
+    commands = {c.name for c in app.registered_commands} | {g.name for g in app.registered_groups}
+    for name in ("info", "render", "digitize", "train", "evaluate", "predict", "demo"):
+        assert name in commands and callable(getattr(api, name))
+    assert callable(crtnet.info) and callable(crtnet.demo)
+
+
 def test_api_round_trip(sample_dir):
     path = sample_dir / "ptbxl/records500/00000/00001_hr"
     assert crtnet.info(path)["n_leads"] == 12
-    page = crtnet.render(path, layout="12x1")
-    dig = crtnet.digitize(page.image)
+    page = api.render(path, layout="12x1")
+    dig = api.digitize(page.image)
     assert dig.record.leads[0] == "I" and dig.record.fs == 500
     assert np.isfinite(dig.record.signal).mean() > 0.5
     summary = crtnet.data_summary("ptbxl", sample_dir / "ptbxl")
     assert summary  # counts per class for the bundled 16 records
-    res = crtnet.predict(path)
+    res = api.predict(path)
     assert res[0]["error"] is None and "NORM" in res[0]["probabilities"]

@@ -1,8 +1,9 @@
 """crtnet: ECG printouts, PDFs and signal files to calibrated signals and diagnoses.
 
-The API mirrors the CLI (``crtnet.info``, ``crtnet.render``, ``crtnet.digitize``,
-``crtnet.train``, ``crtnet.evaluate``, ``crtnet.predict``, ``crtnet.demo``...); they are
-loaded on first use so that ``import crtnet`` does not pull in torch or OpenCV.
+``crtnet.api`` mirrors the CLI, one function per command (``api.render``,
+``api.digitize``, ``api.train``, ``api.evaluate``, ``api.predict``, ``api.demo``...).
+Names that are not also sub-packages are re-exported here; all load on first use, so
+``import crtnet`` does not pull in torch or OpenCV.
 """
 
 from crtnet.errors import CrtnetError

@@ -60,12 +60,9 @@ def resolve(name_or_path: str | Path) -> Path:
 @lru_cache(maxsize=8)
 def load_model(name_or_path: str) -> LoadedModel:
     """Load once per process; the CLI and the demo call this for every input."""
-    import torch
-
     from crtnet.models import load_run
 
     path = resolve(name_or_path)
-    torch.set_grad_enabled(False)
     model, config = load_run(path)
     card_path = path / "model_card.md"
     card = card_path.read_text() if card_path.is_file() else ""
