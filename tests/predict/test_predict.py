@@ -59,8 +59,9 @@ def test_predict_png_pdf_wfdb(pages, sample_dir, capsys):
     assert results[0]["quality"]["source"] == "digitized"
     assert results[0]["quality"]["digitization_confidence"] > 0.5
     assert results[2]["quality"]["source"] == "signal"
-    # ecg_id 8 is labelled MI in PTB-XL: found from the signal and from its printout
-    assert "MI" in results[0]["predicted"] and "MI" in results[2]["predicted"]
+    # the printout's lead II strip gives the same heart rate as the recorded signal
+    hr = [r["rhythm"]["heart_rate_bpm"] for r in results]
+    assert abs(hr[0] - hr[2]) < 2 and abs(hr[1] - hr[2]) < 2
     assert 60 < results[2]["rhythm"]["heart_rate_bpm"] < 90
 
 
