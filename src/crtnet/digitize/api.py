@@ -117,17 +117,18 @@ def _raster_traces(img: np.ndarray, dpi_hint, path, timings):
     info = gridmod.grid_scale(grid)
     angle, best = 0.0, None
     for a in gridmod.skew_angles(grid if info.px_per_mm else trace):
-        # the deskewed page whose grid is the most periodic wins
+        # a weak grid may mean a lattice alias angle: try the next angle
         if abs(a) < 0.1:
             cand = (a, img, trace, grid, info)
         else:
             r = gridmod.rotate(img, a)
             tr_a, gr_a = gridmod.masks(r)
             cand = (a, r, tr_a, gr_a, gridmod.grid_scale(gr_a))
-        if best is None or cand[4].strength > best[4].strength:
+        if best is None or cand[4].strength > best[4].strength + 0.1:
             best = cand
-        if best[4].strength > 0.6:
-            break
+        if best[4].px_per_mm is not None and best[4].strength >= 0.4:
+            break  # a clear grid: do not trade it for an alias (resampled fine grids
+            # can look "more periodic" at a wrong period)
     if best is not None:
         angle, img, trace, grid, info = best
     timings["grid"] = time.perf_counter() - t
