@@ -45,16 +45,6 @@ def run_batch(
 
 
 def echo_json(obj: Any) -> None:
-    typer.echo(json.dumps(obj, indent=2, default=_default))
+    from crtnet.jsonable import to_jsonable
 
-
-def _default(o: Any) -> Any:
-    import numpy as np
-
-    if isinstance(o, np.generic):
-        return o.item()
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    if isinstance(o, Path):
-        return str(o)
-    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+    typer.echo(json.dumps(obj, indent=2, default=to_jsonable))

@@ -20,6 +20,7 @@ import numpy as np
 
 from crtnet import __version__
 from crtnet.errors import CrtnetError
+from crtnet.jsonable import to_jsonable
 
 # Bump when the way arrays are built changes, so stale caches are never read.
 FORMAT = 1
@@ -90,7 +91,7 @@ def cached_arrays(
         for name, arr in arrays.items():
             np.save(tmp / f"{name}.npy", _plain(arr), allow_pickle=False)
         body = {"spec": spec, "arrays": sorted(arrays), "meta": meta}
-        (tmp / "meta.json").write_text(json.dumps(body, default=_jsonable))
+        (tmp / "meta.json").write_text(json.dumps(body, default=to_jsonable))
         try:
             os.replace(tmp, final)
         except OSError:  # another process won the race; theirs is as good as ours
@@ -115,13 +116,3 @@ def _plain(arr: np.ndarray) -> np.ndarray:
     if arr.dtype == object:
         arr = arr.astype(str)
     return arr
-
-
-def _jsonable(o: Any) -> Any:
-    if isinstance(o, np.generic):
-        return o.item()
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    if isinstance(o, Path):
-        return str(o)
-    raise TypeError(f"not JSON serialisable: {type(o).__name__}")

@@ -13,9 +13,8 @@ import scipy.io
 
 from crtnet.errors import CrtnetError
 from crtnet.io.atomic import atomic_dir
-from crtnet.io.leads import normalize_leads
 from crtnet.io.record import Record
-from crtnet.io.wfdb_io import parse_comments, read_header
+from crtnet.io.wfdb_io import parse_comments, read_header, record_from_header
 
 
 def read_challenge(path: str | Path, *, strict_leads: bool = True) -> Record:
@@ -47,20 +46,7 @@ def read_challenge(path: str | Path, *, strict_leads: bool = True) -> Record:
     signal = ((val - baselines) / gains * scale).astype(np.float32)
     labels, patient_id, meta = parse_comments(list(header.comments or []))
     meta.update(adc_gain=gains.ravel().tolist(), baseline=baselines.ravel().astype(int).tolist())
-    try:
-        leads = normalize_leads(header.sig_name, strict=strict_leads)
-    except CrtnetError as exc:
-        raise CrtnetError(exc.problem, f"{base}.hea") from None
-    return Record(
-        signal=signal,
-        fs=float(header.fs),
-        leads=leads,
-        record_id=header.record_name,
-        patient_id=patient_id,
-        labels=labels,
-        source=str(base),
-        meta=meta,
-    )
+    return record_from_header(signal, header, base, strict_leads, labels, patient_id, meta)
 
 
 def write_challenge(record: Record, path: str | Path, *, gain: float = 1000.0) -> Path:

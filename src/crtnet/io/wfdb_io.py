@@ -108,15 +108,20 @@ def read_wfdb(path: str | Path, *, strict_leads: bool = True) -> Record:
         baseline=[int(b) for b in rec.baseline],
         comments=comments,
     )
+    return record_from_header(signal, rec, base, strict_leads, labels, patient_id, meta)
+
+
+def record_from_header(signal, header, base: Path, strict_leads: bool, labels, patient_id, meta):
+    """The Record of a WFDB-style header (plain WFDB and challenge ``.mat`` alike)."""
     try:
-        leads = normalize_leads(rec.sig_name, strict=strict_leads)
+        leads = normalize_leads(header.sig_name, strict=strict_leads)
     except CrtnetError as exc:
         raise CrtnetError(exc.problem, f"{base}.hea") from None
     return Record(
         signal=signal,
-        fs=float(rec.fs),
+        fs=float(header.fs),
         leads=leads,
-        record_id=rec.record_name,
+        record_id=header.record_name,
         patient_id=patient_id,
         labels=labels,
         source=str(base),
