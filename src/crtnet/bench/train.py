@@ -67,6 +67,11 @@ def _fit_eval(config: str, out: Path, roots, overrides, **kw) -> tuple[dict, dic
     return val, test, minutes
 
 
+def _ci(ci: dict, key: str) -> str:
+    lo, hi = ci.get(key, (None, None))
+    return "-" if lo is None else f"[{100 * lo:.1f}, {100 * hi:.1f}]"
+
+
 def _pct(v) -> str:
     return "-" if v is None else f"{100 * v:.1f}"
 
@@ -95,8 +100,9 @@ def _mitdb_inter(roots, out_root, overrides, models, folds) -> str:
         f"paced records excluded. Config `configs/mitdb-inter-crtnet.yaml`, run `{out}`, "
         f"training {minutes:.1f} min.\n\n"
         + _beat_table([("CRT-Net, DS2 test", test), ("CRT-Net, DS1 held-out val", val)])
-        + f"\n\nDS2 95% bootstrap CIs: accuracy {ci.get('accuracy')}, S F1 {ci.get('f1_S')}, "
-        f"V F1 {ci.get('f1_V')}.\n\nReference (Niu et al. 2020, inter-patient): accuracy 96.4, "
+        + f"\n\nDS2 95% bootstrap CIs (200 resamples): accuracy {_ci(ci, 'accuracy')}, "
+        f"S F1 {_ci(ci, 'f1_S')}, V F1 {_ci(ci, 'f1_V')}.\n\n"
+        "Reference (Niu et al. 2020, inter-patient): accuracy 96.4, "
         "SVEB F1 76.6, VEB F1 89.7. Goal: accuracy >= 97, SVEB F1 >= 80, VEB F1 >= 93.\n"
     )
 
