@@ -133,7 +133,12 @@ def classify_beats(lm: LoadedModel, signal: np.ndarray, fs: float) -> dict[str, 
     probs = torch.softmax(logits.float(), 1).numpy()
     labels = [lm.classes[i] for i in probs.argmax(1)]
     counts = {c: labels.count(c) for c in lm.classes}
-    return out | {"beat_labels": labels, "beat_counts": counts, "beat_probs": probs}
+    return out | {
+        "beat_model": f"{lm.name} {lm.version}",
+        "beat_labels": labels,
+        "beat_counts": counts,
+        "beat_probs": probs,
+    }
 
 
 def predict_record(
