@@ -86,10 +86,15 @@ def run_demo(
             **rhythm,
             "beat_counts": ", ".join(f"{k}: {v}" for k, v in rhythm["beat_counts"].items()),
         }
+    subtitle = (
+        f"input {image}; layout {quality['layout']}; "
+        f"model {result['model']['name']} v{result['model']['version']}"
+    )
+    if original is not None:
+        subtitle += _split_note(original, load_model(result["model"]["name"]).config)
     html = build_report(
         title="crtnet: ECG printout → diagnosis",
-        subtitle=f"input {image}; layout {quality['layout']}; "
-        f"model {result['model']['name']} v{result['model']['version']}",
+        subtitle=subtitle,
         page_image=overlay,
         record_png=leads_png,
         predictions=predictions,
@@ -110,3 +115,21 @@ def _fit_width(image, width: int):
         return image
     h = round(image.shape[0] * width / image.shape[1])
     return cv2.resize(image, (width, h), interpolation=cv2.INTER_AREA)
+
+
+def _split_note(record, config: dict) -> str:
+    """Say whether the model saw this PTB-XL record in training: a demo must not hide it."""
+    ids = config.get("protocol", {}).get("ecg_ids", {})
+    try:
+        eid = int(record.record_id.split("_")[0])
+    except ValueError:
+        return ""
+    split = next((name for name, members in ids.items() if eid in members), None)
+    if split is None:
+        return ""
+    if split == "test":
+        return f"; PTB-XL record {eid} is in the model's held-out test fold (never seen)"
+    return (
+        f"; note: PTB-XL record {eid} was in the model's {split} split, so this is not a "
+        "held-out result (see the model card for those)"
+    )
