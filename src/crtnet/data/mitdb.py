@@ -162,6 +162,27 @@ def load_beats(
     return arrays, meta
 
 
+def pick_val_records(ds1: list[str], rec, y, n_val: int, seed: int) -> list[str]:
+    """Seeded held-out DS1 records with 10-50 % of DS1's S and V beats and ≤ 50 % of its F.
+
+    A plain random pick can hold out record 208, which carries ~90 % of DS1's F beats, so
+    the model sees almost no F examples; or it can hold out no V beats, so validation
+    cannot judge V. Seeded random draws are tried until one keeps every class on both sides.
+    """
+    per = {r: {c: int(((y == c) & (rec == r)).sum()) for c in ("S", "V", "F")} for r in ds1}
+    total = {c: sum(p[c] for p in per.values()) for c in ("S", "V", "F")}
+    rng = np.random.default_rng(seed)
+    first = None
+    for _ in range(2000):
+        pick = sorted(rng.choice(ds1, n_val, replace=False).tolist())
+        first = first or pick
+        share = {c: sum(per[r][c] for r in pick) / max(total[c], 1) for c in total}
+        # F lives almost only in 208: demand only that it stays mostly in training
+        if 0.1 <= share["S"] <= 0.5 and 0.1 <= share["V"] <= 0.5 and share["F"] <= 0.5:
+            return pick
+    return first or []
+
+
 def _split(b: dict, mask: np.ndarray, classes: list[str]) -> ArraySplit:
     idx = np.flatnonzero(mask)
     rec = b["record"][idx]
@@ -218,6 +239,7 @@ class MITDB:
             "protocol": protocol,
             "seed": seed,
             "val_fraction": val_fraction,
+            "val_rule": "class-aware-v3",
             "root": str(roots[0]),
             "records": record_names(roots[0]),
             **{k: str(v) for k, v in kw.items()},
@@ -241,9 +263,7 @@ class MITDB:
                 classes = ["N", "S", "V", "F"]
                 ds1 = [r for r in DS1 if r in set(rec)]
                 n_val = max(1, round(val_fraction * len(ds1))) if len(ds1) > 1 else 0
-                val_recs = sorted(
-                    np.random.default_rng(seed).choice(ds1, n_val, replace=False).tolist()
-                )
+                val_recs = pick_val_records(ds1, rec, y, n_val, seed)
                 beat = y != "Q"
                 masks = {
                     "train": beat & np.isin(rec, ds1) & ~np.isin(rec, val_recs),
