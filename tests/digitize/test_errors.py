@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from crtnet.cli.main import app
 from crtnet.digitize import digitize
 from crtnet.errors import CrtnetError
+from crtnet.io.leads import STANDARD_12
 from crtnet.render import RenderConfig, render_page
 
 
@@ -132,20 +133,7 @@ def test_batch_goes_on_past_bad_files_and_rerun_skips(bad_files, tmp_path):
     assert (out / "good.npz").exists() and (out / "good-overlay.png").exists()
     side = json.loads((out / "good.json").read_text())
     assert side["layout"] == "3x4+II" and side["calibration"] == "found"
-    assert set(side["confidence"]) == {
-        "I",
-        "II",
-        "III",
-        "aVR",
-        "aVL",
-        "aVF",
-        "V1",
-        "V2",
-        "V3",
-        "V4",
-        "V5",
-        "V6",
-    }
+    assert set(side["confidence"]) == set(STANDARD_12)
     assert not (out / "truncated.npz").exists()
     mtime = (out / "good.npz").stat().st_mtime_ns
     res2 = CliRunner().invoke(app, args)

@@ -11,6 +11,7 @@ import pytest
 from crtnet.digitize import digitize
 from crtnet.digitize.metric import challenge_snr
 from crtnet.io import read_record
+from crtnet.io.leads import STANDARD_12
 from crtnet.render import RenderConfig, render_page
 
 LAYOUTS = ["3x4", "3x4+II", "3x4+2", "3x4+3", "6x2", "6x2+II", "12x1", "cabrera-3x4+II"]
@@ -29,20 +30,7 @@ def test_every_layout_is_detected_and_digitized(record, layout):
     assert d.info["layout"] == layout
     assert abs(d.info["px_per_mm"] - page.truth["px_per_mm"]) < 0.01 * page.truth["px_per_mm"]
     assert d.info["calibration"] == "found" and d.info["gain_mm_mv"] == 10.0
-    assert d.record.leads == [
-        "I",
-        "II",
-        "III",
-        "aVR",
-        "aVL",
-        "aVF",
-        "V1",
-        "V2",
-        "V3",
-        "V4",
-        "V5",
-        "V6",
-    ]
+    assert d.record.leads == STANDARD_12
     assert d.record.fs == 500 and d.record.units == "mV"
     score = challenge_snr(page.shown, d.record)
     assert score["coverage"] > 0.9
