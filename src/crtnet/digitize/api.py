@@ -68,6 +68,7 @@ def digitize(
             gain, calib = g, "found"
         if s:
             speed = s
+    lay.anchor_rows(traces, speed)
     name = lay.choose_layout(traces, layout, speed, path)
     sig, conf, entries = lay.assemble(traces, name, speed, gain, fs)
     if not np.isfinite(sig).any():
@@ -147,7 +148,7 @@ def _raster_traces(img: np.ndarray, dpi_hint, path, timings):
     rows = [r for r in rows if 2 * ppm < r.baseline < h - 2 * ppm]
     if not rows:
         raise CrtnetError("no ECG trace rows found on this page", path)
-    tr.extract(trace, rows, ppm)
+    tr.extract(trace, rows, ppm, _ink(img))
     rows = [r for r in rows if _trace_like(r, ppm)]
     if not rows:
         raise CrtnetError("no ECG trace rows found on this page", path)
@@ -170,13 +171,22 @@ def _raster_traces(img: np.ndarray, dpi_hint, path, timings):
     return traces, px, curves, img
 
 
+def _ink(img: np.ndarray) -> np.ndarray:
+    """Darkness 0..1 of colourless ink: the paper is 0, the pen's core ~1."""
+    v = img[..., :3].max(axis=2).astype(np.float32)
+    bg = float(np.percentile(v[::4, ::4], 90))
+    return np.clip((bg - v) / max(bg, 1.0), 0.0, 1.0)
+
+
 def _trace_like(r: tr.Row, ppm: float) -> bool:
     """An ECG row is mostly inked and smooth; a text line or a ruled line is not."""
-    y = r.y
-    ok = np.isfinite(y)
-    if ok.mean() < 0.5 or np.nanstd(y) < 0.3 * ppm:
+    ok = np.isfinite(r.y)
+    if ok.mean() < 0.5 or np.nanstd(r.y) < 0.3 * ppm:
         return False
-    jumps = np.abs(np.diff(y[ok])) > 1.5 * ppm
+    # one value per column: steep strokes hold many points, text glyphs jump between them
+    xs = np.arange(r.x[ok][0], r.x[ok][-1])
+    y = np.interp(xs, r.x[ok], r.y[ok])
+    jumps = np.abs(np.diff(y)) > 1.5 * ppm
     return bool(jumps.mean() < 0.2)
 
 

@@ -58,10 +58,11 @@ def find_pulse(tr: Trace) -> dict | None:
     if ok.sum() < 10:
         return None
     x0 = x[ok][0]
-    win = ok & (x > x0 + 0.3) & (x < x0 + 16)
-    xw, yw = x[win], y[win]
+    # on a uniform 0.1 mm grid: a raster curve holds many points along each vertical edge
+    xw = np.arange(x0 + 0.3, min(x0 + 16, x[ok][-1]), 0.1)
     if xw.size < 10:
         return None
+    yw = np.interp(xw, x[ok], y[ok])
     flat = np.abs(np.diff(yw)) < 0.15
     idx = np.flatnonzero(np.diff(np.r_[0, flat.astype(int), 0]))
     starts, ends = idx[::2], idx[1::2]
@@ -72,10 +73,10 @@ def find_pulse(tr: Trace) -> dict | None:
         if not 2.0 <= px1 - px0 <= 12.0:
             continue
         top = float(np.median(yw[a : b + 1]))
-        after = ok & (x > px1 + 0.2) & (x < px1 + 1.5)
+        after = (xw > px1 + 0.2) & (xw < px1 + 1.5)
         if after.sum() < 2:
             continue
-        base = float(np.median(y[after]))
+        base = float(np.median(yw[after]))
         h = base - top
         if 3.0 <= h <= 25.0:
             return {"x0": px0, "x1": px1, "height_mm": h, "width_mm": px1 - px0, "base_y": base}
@@ -89,17 +90,35 @@ def snap(value: float, options: tuple[float, ...]) -> float | None:
 
 def _same(a: Trace, b: Trace, t0: float, t1: float, speed: float) -> float:
     """Correlation of two rows over the same time window: a repeated lead (rhythm strip)."""
-    ta = a.start + np.linspace(t0, t1, 400) * speed
-    tb = b.start + np.linspace(t0, t1, 400) * speed
+    ta = a.start + np.linspace(t0, t1, 1000) * speed
+    tb = b.start + np.linspace(t0, t1, 1000) * speed
     oka, okb = np.isfinite(a.y), np.isfinite(b.y)
     if oka.sum() < 2 or okb.sum() < 2:
         return 0.0
     ya = np.interp(ta, a.x[oka], a.y[oka], left=np.nan, right=np.nan)
-    yb = np.interp(tb, b.x[okb], b.y[okb], left=np.nan, right=np.nan)
-    ok = np.isfinite(ya) & np.isfinite(yb)
-    if ok.sum() < 100 or np.std(ya[ok]) < 1e-6 or np.std(yb[ok]) < 1e-6:
-        return 0.0
-    return float(np.corrcoef(ya[ok], yb[ok])[0, 1])
+    best = 0.0
+    for lag in np.arange(-0.03, 0.031, 0.005) * speed:  # rows' starts differ by a few ms
+        yb = np.interp(tb + lag, b.x[okb], b.y[okb], left=np.nan, right=np.nan)
+        ok = np.isfinite(ya) & np.isfinite(yb)
+        if ok.sum() < 100 or np.std(ya[ok]) < 1e-6 or np.std(yb[ok]) < 1e-6:
+            continue
+        best = max(best, float(np.corrcoef(ya[ok], yb[ok])[0, 1]))
+    return best
+
+
+def anchor_rows(traces: list[Trace], speed: float) -> None:
+    """Place full-length rows by their end: it is crisp (the trace stops), while the start
+    is blurred by the calibration pulse and the gap after it."""
+    if not traces:
+        return
+    durations = [(t.end - t.start) / speed for t in traces]
+    steps = round(max(durations) / 2.5)
+    total = 2.5 * steps
+    if not steps or abs(max(durations) - total) >= 0.3:
+        return
+    for tr, d in zip(traces, durations, strict=True):
+        if abs(d - total) < 0.3:
+            tr.start = tr.end - total * speed
 
 
 def choose_layout(traces: list[Trace], layout: str, speed: float = 25.0, path=None) -> str:

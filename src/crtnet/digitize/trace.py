@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from scipy.ndimage import maximum_filter1d, minimum_filter1d
 from scipy.signal import find_peaks
 
 K = 6  # candidate runs per column and row
@@ -79,8 +80,12 @@ def column_runs(trace: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return xs, ys, ye - 1
 
 
-def extract(trace: np.ndarray, rows: list[Row], ppm: float) -> None:
-    """Fill ``row.x``/``row.y`` for every row (all rows' DP run together, column by column)."""
+def extract(trace: np.ndarray, rows: list[Row], ppm: float, ink: np.ndarray | None = None) -> None:
+    """Fill ``row.x``/``row.y`` for every row (all rows' DP run together, column by column).
+
+    ``ink`` (0..1 darkness, optional) places points between pixels: anti-aliased edges
+    carry the sub-pixel position of the pen's centre line.
+    """
     if not rows:
         return
     h, w = trace.shape
@@ -145,10 +150,83 @@ def extract(trace: np.ndarray, rows: list[Row], ppm: float) -> None:
         # the end columns often catch a neighbour's stroke: start one column in
         r.x0, r.x1 = r.x0 + 1, max(r.x0 + 2, r.x1 - 1)
         sl = slice(r.x0, r.x1 + 1)
-        r.x, r.y, r.real = _curve(cs[i, sl], ce[i, sl], real[i, sl], r.x0, ppm)
+        r.x, r.y, r.real = _curve(cs[i, sl], ce[i, sl], real[i, sl], r.x0, ppm, closed, ink)
 
 
-def _curve(s, e, real, x0: int, ppm: float):
+def _steep_points(s, e, real, steep, lw, x0, mask, ink):
+    """On steep strokes a column sees the whole stroke; a pixel row sees where it is.
+
+    A near-vertical stroke of pen width w covers ~w columns, each holding the stroke's full
+    height, so one point per column smears it in time. Rows across the stroke are short
+    there: their centres place the stroke in x at every height. Near a QRS tip the up and
+    down strokes merge into one row run: its two edges, moved in by half a pen, place
+    both. Returns (x, y) points, x relative to the first column.
+    """
+    n = s.size
+    # the ink near the chosen runs (a stroke can split into two runs in one column)
+    lo = minimum_filter1d(np.where(real, s, 1e9), 5)
+    hi = maximum_filter1d(np.where(real, e, -1e9), 5)
+    y0, y1 = int(lo[steep].min()), int(hi[steep].max())
+    yy = np.arange(y0, y1 + 1)[:, None]
+    band = (yy >= lo) & (yy <= hi)
+    if mask is None:
+        m = band & (yy >= s) & (yy <= e) & real
+    else:
+        m = band & mask[y0 : y1 + 1, x0 : x0 + n].astype(bool)
+    pad = np.zeros((m.shape[0], n + 2), np.int8)
+    pad[:, 1:-1] = m
+    d = np.diff(pad, axis=1)
+    ry, a = np.nonzero(d == 1)
+    _, b = np.nonzero(d == -1)
+    b = b - 1
+    col = np.clip(np.round(0.5 * (a + b)).astype(int), 0, n - 1)
+    inset = 0.5 * (lw - 1)
+    ya = ry + y0
+    sel = steep[col] & (ya >= s[col] + inset) & (ya <= e[col] - inset)
+    ya, a, b = ya[sel], a[sel] + x0, b[sel] + x0
+    if ink is None:
+        left, right, pen = a - 0.5, b + 0.5, lw
+    else:
+        h, w = ink.shape
+        left = a - 0.5 - ink[ya, np.clip(a - 1, 0, w - 1)]
+        right = b + 0.5 + ink[ya, np.clip(b + 1, 0, w - 1)]
+        pen = _pen_width(s, e, real & ~steep, x0, ink, lw)
+    width = right - left
+    one = width <= 1.6 * pen + 0.5
+    two = ~one & (width <= 4 * pen)
+    c = 0.5 * (left + right) if ink is None else _centroid(ink, ya, a - 1, b + 1)
+    px = np.r_[c[one], left[two] + 0.5 * pen, right[two] - 0.5 * pen]
+    py = np.r_[ya[one], ya[two], ya[two]].astype(np.float64)
+    return px - x0, py
+
+
+def _pen_width(s, e, flat, x0, ink, lw) -> float:
+    """The pen's width in px: a flat stroke's darkness summed down its column."""
+    if flat.sum() < 10:
+        return float(lw)
+    xa = np.flatnonzero(flat)
+    sub = xa[:: max(1, xa.size // 400)]
+    a, b = (s[sub] - 1).astype(np.intp), (e[sub] + 1).astype(np.intp)
+    j = np.arange(int((b - a).max()) + 1)[None, :]
+    yy = np.clip(a[:, None] + j, 0, ink.shape[0] - 1)
+    w = np.where(a[:, None] + j <= b[:, None], ink[yy, (sub + x0)[:, None]], 0.0)
+    return float(np.median(w.sum(axis=1)))
+
+
+def _centroid(ink: np.ndarray, y: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Darkness-weighted mean x of ``ink[y, a..b]`` per run (the run's middle if blank)."""
+    y, a, b = y.astype(np.intp), a.astype(np.intp), b.astype(np.intp)
+    width = int((b - a).max()) + 1
+    j = np.arange(width)[None, :]
+    xx = a[:, None] + j
+    inside = (xx <= b[:, None]) & (xx >= 0) & (xx < ink.shape[1])
+    w = np.where(inside, ink[y[:, None], np.clip(xx, 0, ink.shape[1] - 1)], 0.0)
+    tot = w.sum(axis=1)
+    mid = 0.5 * (a + b)
+    return np.where(tot > 0, (w * xx).sum(axis=1) / np.maximum(tot, 1e-9), mid)
+
+
+def _curve(s, e, real, x0: int, ppm: float, mask=None, ink=None):
     """Column runs → one curve sample per column, keeping the extremes of QRS peaks."""
     length = e - s + 1
     lw = float(np.median(length[real])) if real.any() else 1.0
@@ -170,9 +248,16 @@ def _curve(s, e, real, x0: int, ppm: float):
     both = top & bot
     top_wins = (np.minimum(sp, sn) - s) >= (e - np.maximum(ep, en))
     top, bot = np.where(both, top_wins, top), np.where(both, ~top_wins, bot)
+    if ink is not None:
+        # a flat stroke's centre between pixels: darkness-weighted mean y of its column
+        flat = real & ~long
+        xa = np.flatnonzero(flat) + x0
+        c = c.astype(np.float64)
+        c[flat] = _centroid(ink.T, xa, s[flat] - 1, e[flat] + 1)
     ys = np.where(top, lo, np.where(bot, hi, c)).astype(np.float64)
     xs = (np.arange(s.size) + x0).astype(np.float64)
     ok = real.copy()
+    steep = long & ~top & ~bot & real
     # a column holding both an R and an S extreme (a 5 ms QRS turn) gives two samples,
     # in the order the neighbours imply
     if both.any():
@@ -184,6 +269,15 @@ def _curve(s, e, real, x0: int, ppm: float):
         xs = np.r_[xs[keep], xb - 0.25, xb + 0.25]
         ys = np.r_[ys[keep], first, second]
         ok = np.r_[ok[keep], ok[both], ok[both]]
+        order = np.argsort(xs, kind="stable")
+        xs, ys, ok = xs[order], ys[order], ok[order]
+    if steep.any():
+        # steep columns' centres give way to the stroke's row centres
+        drop = np.isin(xs, (np.flatnonzero(steep) + x0).astype(np.float64))
+        hx, hy = _steep_points(s, e, real, steep, lw, x0, mask, ink)
+        xs = np.r_[xs[~drop], hx + x0]
+        ys = np.r_[ys[~drop], hy]
+        ok = np.r_[ok[~drop], np.ones(hx.size, bool)]
         order = np.argsort(xs, kind="stable")
         xs, ys, ok = xs[order], ys[order], ok[order]
     ys[~ok] = np.nan
