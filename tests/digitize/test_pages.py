@@ -48,7 +48,8 @@ def test_augmented_page_rotated_noisy_jpeg(record):
     page = render_page(record, RenderConfig(layout="3x4+II", dpi=200, augment="scan"), seed=3)
     d = digitize(page.image)
     assert d.info["layout"] == "3x4+II"
-    assert abs(d.info["rotation_deg"]) > 0.3  # the scan preset tilts the page
+    # the scan preset tilts the page: rotated back, or straightened with its perspective
+    assert abs(d.info["rotation_deg"]) > 0.3 or d.info["perspective_corrected"]
     assert challenge_snr(page.shown, d.record)["snr_db"] > 8.0
 
 

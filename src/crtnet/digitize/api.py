@@ -12,6 +12,7 @@ from crtnet.digitize import grid as gridmod
 from crtnet.digitize import layout as lay
 from crtnet.digitize import trace as tr
 from crtnet.digitize.load import load
+from crtnet.digitize.rectify import line_mask, rectify
 from crtnet.errors import CrtnetError
 from crtnet.io.leads import STANDARD_12
 from crtnet.io.record import Record
@@ -112,10 +113,17 @@ def _raster_traces(img: np.ndarray, dpi_hint, path, timings):
         f = MAX_SIDE / max(img.shape[:2])
         img = cv2.resize(img, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
         dpi_hint = dpi_hint * f if dpi_hint else None
+    img, homography = rectify(img)  # photos: grid lines made parallel first
     trace, grid = gridmod.masks(img)
     if trace.mean() < 1e-4:
         raise CrtnetError("no ECG trace found (the page is blank or has no dark ink)", path)
     info = gridmod.grid_scale(grid)
+    if info.px_per_mm is None:
+        # uneven light can make the whole page differ from "paper": thin dark lines instead
+        lines = line_mask(img).astype(bool) & ~trace
+        alt = gridmod.grid_scale(lines)
+        if alt.px_per_mm is not None and _ruled(lines):
+            grid, info = lines, alt
     angle, best = 0.0, None
     for a in gridmod.skew_angles(grid if info.px_per_mm else trace):
         # a weak grid may mean a lattice alias angle: try the next angle
@@ -165,10 +173,25 @@ def _raster_traces(img: np.ndarray, dpi_hint, path, timings):
         "dpi_metadata": dpi_hint,
         "grid_strength": round(info.strength, 3),
         "rotation_deg": round(angle, 2),
+        "perspective_corrected": homography is not None,
         "image_size": [int(img.shape[1]), int(img.shape[0])],
     }
     curves = [np.stack([r.x, r.y], axis=1) for r in rows]
     return traces, px, curves, img
+
+
+def _ruled(lines: np.ndarray) -> bool:
+    """A printed grid has long straight lines both ways; textures and scenes do not."""
+    import cv2
+
+    m = lines.astype(np.uint8)
+    h, w = m.shape
+    horiz = cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((1, w // 8), np.uint8)).any(axis=1)
+    vert = cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((h // 8, 1), np.uint8)).any(axis=0)
+    return (
+        int(np.diff(horiz.astype(int)).clip(0).sum()) >= 5
+        and int(np.diff(vert.astype(int)).clip(0).sum()) >= 5
+    )
 
 
 def _ink(img: np.ndarray) -> np.ndarray:
