@@ -151,6 +151,7 @@ def _raster_traces(img: np.ndarray, dpi_hint, path, timings):
     t = time.perf_counter()
     # page frames and ruled lines are not traces: drop full-height columns, full-width rows
     trace = gridmod.remove_rules(trace, ppm)
+    trace = _drop_blobs(trace, ppm)
     rows = tr.find_rows(trace, ppm)
     h = trace.shape[0]
     rows = [r for r in rows if 2 * ppm < r.baseline < h - 2 * ppm]
@@ -178,6 +179,20 @@ def _raster_traces(img: np.ndarray, dpi_hint, path, timings):
     }
     curves = [np.stack([r.x, r.y], axis=1) for r in rows]
     return traces, px, curves, img
+
+
+def _drop_blobs(trace: np.ndarray, ppm: float) -> np.ndarray:
+    """Dark areas (the table beyond a photographed page, a shadow) are not pen strokes:
+    whatever survives an opening wider than any pen goes."""
+    import cv2
+
+    k = max(3, int(round(1.5 * ppm)) | 1)
+    blob = cv2.morphologyEx(
+        trace.astype(np.uint8), cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    )
+    if not blob.any():
+        return trace
+    return trace & ~cv2.dilate(blob, np.ones((k, k), np.uint8)).astype(bool)  # and its rim
 
 
 def _ruled(lines: np.ndarray) -> bool:

@@ -211,6 +211,10 @@ def remove_rules(trace: np.ndarray, ppm: float) -> np.ndarray:
     h, w = trace.shape
     lv = max(int(round(40 * ppm)), int(0.4 * h))
     lh = max(int(round(80 * ppm)), int(0.5 * w))
-    vert = cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((lv, 1), np.uint8))
-    horiz = cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((1, lh), np.uint8))
+    # dashed rules (a page edge broken by grid lines) count: bridge 1 mm gaps first
+    g = max(3, int(round(ppm)) | 1)
+    mv = cv2.morphologyEx(m, cv2.MORPH_CLOSE, np.ones((g, 1), np.uint8))
+    mh = cv2.morphologyEx(m, cv2.MORPH_CLOSE, np.ones((1, g), np.uint8))
+    vert = cv2.morphologyEx(mv, cv2.MORPH_OPEN, np.ones((lv, 1), np.uint8))
+    horiz = cv2.morphologyEx(mh, cv2.MORPH_OPEN, np.ones((1, lh), np.uint8))
     return trace & ~(vert.astype(bool) | horiz.astype(bool))
