@@ -125,7 +125,14 @@ def _raster_traces(img: np.ndarray, dpi_hint, path, timings):
         if alt.px_per_mm is not None and _ruled(lines):
             grid, info = lines, alt
     angle, best = 0.0, None
-    for a in gridmod.skew_angles(grid if info.px_per_mm else trace):
+    # a rotated grid can defeat the scale estimate, yet still give the sharpest angle
+    sources = [grid] if info.px_per_mm else [trace]
+    if info.px_per_mm is None and grid.mean() > 0.005:
+        sources = [grid, trace]
+    angles: list[float] = []
+    for m in sources:
+        angles += [a for a in gridmod.skew_angles(m) if all(abs(a - b) > 0.05 for b in angles)]
+    for a in angles:
         # a weak grid may mean a lattice alias angle: try the next angle
         if abs(a) < 0.1:
             cand = (a, img, trace, grid, info)

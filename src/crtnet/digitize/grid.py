@@ -182,7 +182,13 @@ def skew_angles(mask: np.ndarray, max_deg: float = 6.0, n: int = 2) -> list[floa
         if any(abs(coarse[i] - a) <= 1.0 for a in out):
             continue
         fine = np.arange(coarse[i] - 0.5, coarse[i] + 0.5 + 1e-6, 0.1)
-        out.append(float(fine[int(np.argmax([score(a) for a in fine]))]))
+        fs = np.array([score(a) for a in fine])
+        j = int(np.argmax(fs))
+        off = 0.0
+        if 0 < j < fs.size - 1:  # parabola through the peak and its neighbours
+            den = fs[j - 1] - 2 * fs[j] + fs[j + 1]
+            off = float(np.clip(0.5 * (fs[j - 1] - fs[j + 1]) / den, -0.5, 0.5)) if den < 0 else 0.0
+        out.append(float(fine[j] + 0.1 * off))
     return out
 
 
@@ -194,7 +200,7 @@ def rotate(img: np.ndarray, angle: float) -> np.ndarray:
         img,
         rot,
         (w, h),
-        flags=cv2.INTER_LINEAR,
+        flags=cv2.INTER_CUBIC,
         borderMode=cv2.BORDER_CONSTANT,
         borderValue=(255, 255, 255),
     )
