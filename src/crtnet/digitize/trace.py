@@ -146,6 +146,12 @@ def extract(trace: np.ndarray, rows: list[Row], ppm: float, ink: np.ndarray | No
     cs = np.take_along_axis(S, choice[..., None], axis=2)[..., 0]
     ce = np.take_along_axis(E, choice[..., None], axis=2)[..., 0]
     real = choice < K
+    for i in range(R - 1):
+        # neighbouring rows whose tall QRS merge into one run share it at the midline
+        mid = 0.5 * (base[i] + base[i + 1])
+        shared = real[i] & real[i + 1] & (ce[i] >= cs[i + 1]) & (cs[i] < mid) & (ce[i + 1] > mid)
+        ce[i] = np.where(shared, np.minimum(ce[i], np.floor(mid)), ce[i])
+        cs[i + 1] = np.where(shared, np.maximum(cs[i + 1], np.floor(mid) + 1), cs[i + 1])
     for i, r in enumerate(rows):
         # the end columns often catch a neighbour's stroke: start one column in
         r.x0, r.x1 = r.x0 + 1, max(r.x0 + 2, r.x1 - 1)
