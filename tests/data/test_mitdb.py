@@ -8,6 +8,7 @@ import pytest
 from crtnet import samples
 from crtnet.data import mitdb
 from crtnet.data.tasks import get_task
+from crtnet.errors import CrtnetError
 
 
 @pytest.fixture(autouse=True)
@@ -79,6 +80,20 @@ def test_rr_features():
     assert f.shape == (5, 5)
     np.testing.assert_allclose(f[2, :2], [1.0, 0.5])
     np.testing.assert_allclose(f[:, 3], f[:, 0] / f[:, 2], rtol=1e-6)
+
+
+def test_rr_variability_tells_irregular_rhythm_from_one_early_beat():
+    regular = np.cumsum(np.r_[0, np.full(40, 300)])
+    early = regular.copy()
+    early[20:] -= 120  # one premature beat, then the rhythm goes on
+    rng = np.random.default_rng(0)
+    af = np.cumsum(np.r_[0, rng.integers(150, 450, 40)])
+    names = ["local_rr_cv", "pre_rr_record_ratio"]
+    cv_reg, cv_early, cv_af = (mitdb.rr_features(s, 360, names)[:, 0] for s in (regular, early, af))
+    assert cv_reg.max() < 1e-3 and cv_early[20] < 0.15 < cv_af.mean()
+    assert mitdb.rr_features(early, 360.0, names)[20, 1] == pytest.approx(180 / 300)
+    with pytest.raises(CrtnetError):
+        mitdb.rr_features(regular, 360.0, ["qt_interval"])
 
 
 def test_full_ds_counts_within_one_percent_of_de_chazal(shared_data):

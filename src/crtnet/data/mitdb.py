@@ -34,7 +34,17 @@ DS2 = "100 103 105 111 113 117 121 123 200 202 210 212 213 214 219 221 222 228 2
 DS1, DS2 = DS1.split(), DS2.split()
 PACED = ["102", "104", "107", "217"]
 PATIENT = {"202": "201"}  # records 201 and 202 come from the same subject
-AUX_NAMES = ["pre_rr_s", "post_rr_s", "local_rr_s", "pre_rr_ratio", "post_rr_ratio"]
+# RR side features a beat model can use (``aux`` data option picks them, in this order)
+AUX_NAMES = [
+    "pre_rr_s",
+    "post_rr_s",
+    "local_rr_s",
+    "pre_rr_ratio",
+    "post_rr_ratio",
+    "local_rr_cv",
+    "pre_rr_record_ratio",
+]
+AUX_DEFAULT = AUX_NAMES[:5]
 FS = 360.0
 
 
@@ -79,17 +89,37 @@ def records(
         yield rec.replace(patient_id=PATIENT.get(name, name)), read_beats(root, name)
 
 
-def rr_features(sample: np.ndarray, fs: float) -> np.ndarray:
-    """[n, 5] pre-RR, post-RR, local mean RR (±10 beats) in s, and pre/local, post/local."""
+def rr_features(sample: np.ndarray, fs: float, names: list[str] | None = None) -> np.ndarray:
+    """[n, len(names)] RR features per beat (``AUX_NAMES``; default the first five).
+
+    Prematurity is relative: pre/local and post/local compare a beat with its ±10
+    neighbours, the local coefficient of variation tells an irregular rhythm (atrial
+    fibrillation: every beat "premature") from an isolated early beat, and pre/record
+    median compares it with the patient's usual rate.
+    """
+    names = list(names or AUX_DEFAULT)
+    unknown = sorted(set(names) - set(AUX_NAMES))
+    if unknown:
+        raise CrtnetError(f"unknown RR feature(s) {', '.join(unknown)}; known: {AUX_NAMES}")
     if len(sample) < 2:
-        return np.ones((len(sample), 5), np.float32)
+        return np.ones((len(sample), len(names)), np.float32)
     rr = np.diff(sample) / fs
     pre = np.concatenate([rr[:1], rr])
     post = np.concatenate([rr, rr[-1:]])
     k = 21
     pad = np.pad(pre, k // 2, mode="edge")
     local = np.convolve(pad, np.ones(k) / k, mode="valid")
-    return np.stack([pre, post, local, pre / local, post / local], 1).astype(np.float32)
+    sq = np.convolve(pad**2, np.ones(k) / k, mode="valid")
+    feats = {
+        "pre_rr_s": pre,
+        "post_rr_s": post,
+        "local_rr_s": local,
+        "pre_rr_ratio": pre / local,
+        "post_rr_ratio": post / local,
+        "local_rr_cv": np.sqrt(np.maximum(sq - local**2, 0)) / local,
+        "pre_rr_record_ratio": pre / np.median(rr),
+    }
+    return np.stack([feats[n] for n in names], 1).astype(np.float32)
 
 
 def _beats(root: Path, fs: float, leads: list[str], before_s: float, after_s: float, pp) -> tuple:
@@ -105,7 +135,7 @@ def _beats(root: Path, fs: float, leads: list[str], before_s: float, after_s: fl
         sig, _ = preprocess(rec.select(leads).signal, rec.fs, pp)
         ann = read_beats(root, name)
         peaks = np.round(ann.sample * fs / rec.fs).astype(np.int64)
-        aux = rr_features(ann.sample, rec.fs)
+        aux = rr_features(ann.sample, rec.fs, AUX_NAMES)
         ok = (peaks - before >= 0) & (peaks + after <= sig.shape[-1])
         edge[name] = int((~ok).sum())
         idx = peaks[ok][:, None] + np.arange(-before, after)[None, :]
@@ -150,6 +180,7 @@ def load_beats(
         "before_s": before_s,
         "after_s": after_s,
         "preprocess": pp.key(),
+        "aux": AUX_NAMES,
     }
     arrays, meta = _cache.cached_arrays(
         "beats",
@@ -218,6 +249,7 @@ class MITDB:
         baseline=True,
         bandpass=(0.5, 40.0),
         val_fraction=0.2,
+        aux=None,
         **unknown,
     ) -> TaskData:
         if unknown:
@@ -233,6 +265,10 @@ class MITDB:
             baseline=baseline,
             bandpass=bandpass,
         )
+        aux_names = list(aux or AUX_DEFAULT)
+        unknown_aux = sorted(set(aux_names) - set(AUX_NAMES))
+        if unknown_aux:
+            raise CrtnetError(f"unknown RR feature(s) {', '.join(unknown_aux)}; known: {AUX_NAMES}")
         roots = _cache.resolve_roots("mitdb", root, "RECORDS")
         spec = {
             "task": "mitdb",
@@ -243,11 +279,13 @@ class MITDB:
             "root": str(roots[0]),
             "records": record_names(roots[0]),
             **{k: str(v) for k, v in kw.items()},
+            "aux": aux_names,
         }
 
         def build() -> TaskData:
             b, meta = load_beats(roots[0], cache=cache, **kw)
             b = {k: np.asarray(v) if k != "x" else v for k, v in b.items()}
+            b["aux"] = b["aux"][:, [AUX_NAMES.index(n) for n in aux_names]]
             rec, y = b["record"], b["aami"]
             prot = {
                 "dataset": "mitdb",
@@ -291,7 +329,7 @@ class MITDB:
                 fs=meta["fs"],
                 leads=meta["leads"],
                 protocol=prot,
-                aux_names=list(AUX_NAMES),
+                aux_names=aux_names,
                 **splits,
             )
 

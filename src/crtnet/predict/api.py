@@ -125,7 +125,7 @@ def classify_beats(lm: LoadedModel, signal: np.ndarray, fs: float) -> dict[str, 
     padded = np.pad(x, ((0, 0), (before, after)))
     idx = p[:, None] + np.arange(before + after)[None, :]
     beats = np.moveaxis(padded[:, idx], 1, 0).astype(np.float32)
-    aux = rr_features(peaks, fs) if cfg["model"].get("aux_dim", 0) else None
+    aux = rr_features(peaks, fs, cfg.get("aux_names")) if cfg["model"].get("aux_dim", 0) else None
     with torch.no_grad():
         logits = lm.model(
             torch.from_numpy(beats), None, None if aux is None else torch.from_numpy(aux)
