@@ -133,6 +133,15 @@ def grid_scale(grid: np.ndarray) -> GridInfo:
     scores = np.array([score(p) for p in peaks])
     # the fundamental period: the shortest lag whose multiples all correlate well
     l1 = float(peaks[np.flatnonzero(scores >= 0.8 * scores.max())[0]])
+    # 2, 3 or 4 times a well-correlated shorter period is no grid period (5 mm = 5 x 1 mm):
+    # that shorter period is the 1 mm one
+    ratio = l1 / float(peaks[0])
+    if (
+        round(ratio) in (2, 3, 4)
+        and abs(ratio - round(ratio)) < 0.15
+        and scores[0] >= 0.6 * scores.max()
+    ):
+        l1 = float(peaks[0])
     # printed grid lines are thin: the correlation must fall between them (a smooth photo's
     # broad autocorrelation hump must not pass for a grid)
     trough = float(ac[max(1, int(round(l1 / 2))) - 1 : int(round(l1 / 2)) + 2].min())
@@ -158,37 +167,44 @@ def grid_scale(grid: np.ndarray) -> GridInfo:
 def skew_angles(mask: np.ndarray, max_deg: float = 6.0, n: int = 2) -> list[float]:
     """Rotations (degrees, best first) that make the grid/trace rows horizontal.
 
-    Score: sharpness of the row profile. A square lattice also lines up at a few
-    atan(1/k) angles, so the best ``n`` separate maxima are returned for checking.
+    Score: sharpness of the row profile at 900 px. Its peak is only ~0.1° wide, so the
+    search steps 0.1° (a coarser one can step over it and prefer a lattice alias), then
+    0.02° with a parabola through the best three. A square lattice also lines up at a
+    few atan(1/k) angles, so the best ``n`` separate maxima are returned for checking.
     """
-    h, w = mask.shape
-    s = min(1.0, 900.0 / max(h, w))
-    m = cv2.resize(mask.astype(np.uint8) * 255, (int(w * s), int(h * s)), cv2.INTER_AREA)
-    m = m.astype(np.float32)
-    center = (m.shape[1] / 2, m.shape[0] / 2)
 
-    def score(a: float) -> float:
-        rot = cv2.getRotationMatrix2D(center, a, 1.0)
-        r = cv2.warpAffine(m, rot, (m.shape[1], m.shape[0]), flags=cv2.INTER_LINEAR)
-        prof = r.sum(axis=1)
-        return float(np.sum(np.diff(prof) ** 2))
+    def scorer(side: float):
+        h, w = mask.shape
+        s = min(1.0, side / max(h, w))
+        m = cv2.resize(mask.astype(np.uint8) * 255, (int(w * s), int(h * s)), cv2.INTER_AREA)
+        m = m.astype(np.float32)
+        center = (m.shape[1] / 2, m.shape[0] / 2)
 
-    coarse = np.arange(-max_deg, max_deg + 1e-6, 0.5)
-    sc = np.array([score(a) for a in coarse])
+        def score(a: float) -> float:
+            rot = cv2.getRotationMatrix2D(center, a, 1.0)
+            r = cv2.warpAffine(m, rot, (m.shape[1], m.shape[0]), flags=cv2.INTER_LINEAR)
+            return float(np.sum(np.diff(r.sum(axis=1)) ** 2))
+
+        return score
+
+    sharp = scorer(900.0)
+    coarse = np.arange(-max_deg, max_deg + 1e-6, 0.1)
+    sc = np.array([sharp(a) for a in coarse])
+    is_max = np.r_[True, sc[1:] >= sc[:-1]] & np.r_[sc[:-1] >= sc[1:], True]
     out: list[float] = []
-    for i in np.argsort(-sc):
-        if len(out) == n:
+    for i in np.argsort(-np.where(is_max, sc, -np.inf)):
+        if len(out) == n or not is_max[i]:
             break
         if any(abs(coarse[i] - a) <= 1.0 for a in out):
             continue
-        fine = np.arange(coarse[i] - 0.5, coarse[i] + 0.5 + 1e-6, 0.1)
-        fs = np.array([score(a) for a in fine])
+        fine = np.arange(coarse[i] - 0.1, coarse[i] + 0.1 + 1e-6, 0.02)
+        fs = np.array([sharp(a) for a in fine])
         j = int(np.argmax(fs))
         off = 0.0
         if 0 < j < fs.size - 1:  # parabola through the peak and its neighbours
             den = fs[j - 1] - 2 * fs[j] + fs[j + 1]
             off = float(np.clip(0.5 * (fs[j - 1] - fs[j + 1]) / den, -0.5, 0.5)) if den < 0 else 0.0
-        out.append(float(fine[j] + 0.1 * off))
+        out.append(float(fine[j] + 0.02 * off))
     return out
 
 
