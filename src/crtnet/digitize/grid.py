@@ -133,15 +133,17 @@ def grid_scale(grid: np.ndarray) -> GridInfo:
     scores = np.array([score(p) for p in peaks])
     # the fundamental period: the shortest lag whose multiples all correlate well
     l1 = float(peaks[np.flatnonzero(scores >= 0.8 * scores.max())[0]])
-    # 2, 3 or 4 times a well-correlated shorter period is no grid period (5 mm = 5 x 1 mm):
-    # that shorter period is the 1 mm one
-    ratio = l1 / float(peaks[0])
+    # 2, 3 or 4 times a shorter period is no grid period: if five times that shorter
+    # period is the strongest correlation (the 5 mm lines), it is the 1 mm period
+    p0 = float(peaks[0])
+    ratio = l1 / p0
     if (
         round(ratio) in (2, 3, 4)
         and abs(ratio - round(ratio)) < 0.15
         and scores[0] >= 0.6 * scores.max()
+        and _peak_near(ac, 5 * p0, 0.1 * p0 + 1)[1] >= 0.95 * float(ac[peaks].max())
     ):
-        l1 = float(peaks[0])
+        l1 = p0
     # printed grid lines are thin: the correlation must fall between them (a smooth photo's
     # broad autocorrelation hump must not pass for a grid)
     trough = float(ac[max(1, int(round(l1 / 2))) - 1 : int(round(l1 / 2)) + 2].min())
