@@ -4,7 +4,9 @@ Each column's trace pixels form vertical runs. A row's curve is the path through
 per column that stays connected (small gaps between consecutive runs) and near the row's
 baseline: a Viterbi/dynamic-programming pass over the candidate runs, optimal over the
 whole row, i.e. continuity is enforced to the left and to the right of every column.
-Where a run is long (a QRS stroke), both of its ends are kept so peaks are not clipped.
+Where a run is long (a QRS stroke), the curve takes its extremes at turning points (peaks
+are not clipped) and, along the stroke, the centres of the pixel *rows* that cross it:
+a column of a near-vertical stroke only says "somewhere in this column", a row says where.
 """
 
 from __future__ import annotations
