@@ -190,7 +190,10 @@ def _steep_points(s, e, real, steep, lw, x0, mask, ink):
     col = np.clip(np.round(0.5 * (a + b)).astype(int), 0, n - 1)
     inset = 0.5 * (lw - 1)
     ya = ry + y0
-    sel = steep[col] & (ya >= s[col] + inset) & (ya <= e[col] - inset)
+    # a merged run is centred on the tip column (a turning point, not "steep"): its ends
+    # lie on the strokes
+    on_stroke = steep[col] | steep[np.clip(a, 0, n - 1)] | steep[np.clip(b, 0, n - 1)]
+    sel = on_stroke & (ya >= s[col] + inset) & (ya <= e[col] - inset)
     ya, a, b = ya[sel], a[sel] + x0, b[sel] + x0
     if ink is None:
         left, right, pen = a - 0.5, b + 0.5, lw
@@ -224,6 +227,8 @@ def _pen_width(s, e, flat, x0, ink, lw) -> float:
 def _centroid(ink: np.ndarray, y: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Darkness-weighted mean x of ``ink[y, a..b]`` per run (the run's middle if blank)."""
     y, a, b = y.astype(np.intp), a.astype(np.intp), b.astype(np.intp)
+    if y.size == 0:
+        return np.zeros(0)
     width = int((b - a).max()) + 1
     j = np.arange(width)[None, :]
     xx = a[:, None] + j
