@@ -169,9 +169,9 @@ def grid_scale(grid: np.ndarray) -> GridInfo:
 def skew_angles(mask: np.ndarray, max_deg: float = 6.0, n: int = 2) -> list[float]:
     """Rotations (degrees, best first) that make the grid/trace rows horizontal.
 
-    Score: sharpness of the row profile at 900 px. Its peak is only ~0.1° wide, so the
-    search steps 0.1° (a coarser one can step over it and prefer a lattice alias), then
-    0.02° with a parabola through the best three. A square lattice also lines up at a
+    Score: sharpness of the row profile. Its peak is only ~0.1° wide, so the search steps
+    0.1° at 600 px (a coarser step can miss it and prefer a lattice alias), then 0.02° at
+    900 px with a parabola through the best three. A square lattice also lines up at a
     few atan(1/k) angles, so the best ``n`` separate maxima are returned for checking.
     """
 
@@ -189,9 +189,9 @@ def skew_angles(mask: np.ndarray, max_deg: float = 6.0, n: int = 2) -> list[floa
 
         return score
 
-    sharp = scorer(900.0)
+    rough, sharp = scorer(600.0), scorer(900.0)
     coarse = np.arange(-max_deg, max_deg + 1e-6, 0.1)
-    sc = np.array([sharp(a) for a in coarse])
+    sc = np.array([rough(a) for a in coarse])
     is_max = np.r_[True, sc[1:] >= sc[:-1]] & np.r_[sc[:-1] >= sc[1:], True]
     out: list[float] = []
     for i in np.argsort(-np.where(is_max, sc, -np.inf)):
