@@ -160,3 +160,13 @@ def test_cli_wfdb_default_and_workers(bad_files, tmp_path):
     assert res.exit_code == 1
     rec = read_record(out / "good")
     assert rec.leads[:3] == ["I", "II", "III"] and rec.fs == 500 and rec.n_samples == 5000
+
+
+def test_pure_black_ink_on_a_grid_is_an_error_not_a_crash():
+    """All ink one grey level (Otsu has nothing to split): a clean error, no traceback."""
+    page = np.full((850, 1100, 3), 255, np.uint8)
+    page[::8, :] = page[:, ::8] = (255, 180, 180)
+    page[::40, :] = page[:, ::40] = (230, 100, 100)
+    page[400:403, 50:1050] = 0  # a ruler-straight black line, no ECG
+    with pytest.raises(CrtnetError):
+        digitize(page)

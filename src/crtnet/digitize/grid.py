@@ -48,8 +48,9 @@ def masks(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         mu = np.cumsum(hist * np.arange(256))
         with np.errstate(divide="ignore", invalid="ignore"):
             between = (mu[-1] * w - mu * w[-1]) ** 2 / (w * (w[-1] - w))
-        otsu = float(np.nanargmax(between[:-1]))
-        thr = min(thr, max(otsu, 0.3 * bg))
+        if np.isfinite(between[:-1]).any():  # all one grey level: nothing to split
+            otsu = float(np.nanargmax(between[:-1]))
+            thr = min(thr, max(otsu, 0.3 * bg))
     trace = (v < thr) & (chroma < max(60.0, 0.3 * bg))
     # grid: anything that differs from the paper colour (tinted paper is not grid)
     sub = rgb[::4, ::4].reshape(-1, 3)
