@@ -60,6 +60,8 @@ def rectify(img: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         return img, None
     out = np.array([[scale, 0, -scale * lo[0]], [0, scale, -scale * lo[1]], [0, 0, 1]]) @ hm
     size = tuple(np.ceil(scale * (hi - lo)).astype(int))
+    if max(size) > 2 * max(h, w):
+        return img, None  # a wildly stretched page: the estimate, not the photo, is wrong
     # the affine step leaves x and y scaled differently: equal grid periods fix that
     g = cv2.warpPerspective(m, out @ np.linalg.inv(s), size, flags=cv2.INTER_NEAREST)
     px = _period(g.mean(axis=0))
