@@ -19,6 +19,7 @@ from scipy.ndimage import maximum_filter1d, minimum_filter1d
 from scipy.signal import find_peaks
 
 K = 6  # candidate runs per column and row
+SHARP_CORE = 0.6  # a pen whose core is paler than this is blurred (sigma > ~1 px)
 GAP_COL = 1.0  # cost of a column without ink: above any unary cost of a real run
 
 
@@ -195,13 +196,15 @@ def _steep_points(s, e, real, steep, lw, x0, mask, ink):
     on_stroke = steep[col] | steep[np.clip(a, 0, n - 1)] | steep[np.clip(b, 0, n - 1)]
     sel = on_stroke & (ya >= s[col] + inset) & (ya <= e[col] - inset)
     ya, a, b = ya[sel], a[sel] + x0, b[sel] + x0
-    if ink is None:
+    pen, core = (lw, 0.0) if ink is None else _pen_width(s, e, real & ~steep, x0, ink, lw)
+    if core < SHARP_CORE:
+        # blurred (or no darkness image): edges and pen width both from the binary mask,
+        # which widens alike for one stroke and for two merged ones
         left, right, pen = a - 0.5, b + 0.5, lw
     else:
-        h, w = ink.shape
+        w = ink.shape[1]
         left = a - 0.5 - ink[ya, np.clip(a - 1, 0, w - 1)]
         right = b + 0.5 + ink[ya, np.clip(b + 1, 0, w - 1)]
-        pen = _pen_width(s, e, real & ~steep, x0, ink, lw)
     width = right - left
     one = width <= 1.6 * pen + 0.5
     two = ~one & (width <= 4 * pen)
@@ -211,17 +214,18 @@ def _steep_points(s, e, real, steep, lw, x0, mask, ink):
     return px - x0, py
 
 
-def _pen_width(s, e, flat, x0, ink, lw) -> float:
-    """The pen's width in px: a flat stroke's darkness summed down its column."""
+def _pen_width(s, e, flat, x0, ink, lw) -> tuple[float, float]:
+    """The pen's width in px (a flat stroke's darkness summed down its column) and its
+    core darkness (the column's darkest pixel: ~1 for a sharp pen, lower when blurred)."""
     if flat.sum() < 10:
-        return float(lw)
+        return float(lw), 0.0
     xa = np.flatnonzero(flat)
     sub = xa[:: max(1, xa.size // 400)]
     a, b = (s[sub] - 1).astype(np.intp), (e[sub] + 1).astype(np.intp)
     j = np.arange(int((b - a).max()) + 1)[None, :]
     yy = np.clip(a[:, None] + j, 0, ink.shape[0] - 1)
     w = np.where(a[:, None] + j <= b[:, None], ink[yy, (sub + x0)[:, None]], 0.0)
-    return float(np.median(w.sum(axis=1)))
+    return float(np.median(w.sum(axis=1))), float(np.median(w.max(axis=1)))
 
 
 def _centroid(ink: np.ndarray, y: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
