@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -66,3 +67,31 @@ def beat_task(tmp_path_factory) -> Task:
         )
     )
     return Task(t.name, t.classes, False, t.fs, t.leads, s, s, s, t.protocol, t.aux_names)
+
+
+TINY = Path(__file__).resolve().parents[2] / "configs" / "tiny.yaml"
+
+
+@pytest.fixture
+def tiny_train_args():
+    """``crtnet train`` arguments for the tiny config on the bundled MIT-BIH records."""
+
+    def make(out: Path, max_train: int) -> list[str]:
+        return [
+            "train",
+            "--dataset",
+            "mitdb",
+            "--root",
+            str(samples.MITDB),
+            "--protocol",
+            "intra",
+            "--config",
+            str(TINY),
+            "--out",
+            str(out),
+            "--max-train",
+            str(max_train),
+            "--no-progress",
+        ]
+
+    return make

@@ -1,37 +1,16 @@
 """crtnet train + crtnet evaluate end to end on the bundled MIT-BIH records."""
 
 import json
-from pathlib import Path
 
 import pytest
 
-from crtnet import samples
 from crtnet.cli.main import main
 
-TINY = Path(__file__).resolve().parents[2] / "configs" / "tiny.yaml"
 
-
-def test_train_then_evaluate(tmp_path, capsys):
+def test_train_then_evaluate(tmp_path, capsys, tiny_train_args):
     pytest.importorskip("crtnet.data.tasks", reason="crtnet.data.tasks not landed yet")
     out = tmp_path / "run"
-    args = [
-        "train",
-        "--dataset",
-        "mitdb",
-        "--root",
-        str(samples.MITDB),
-        "--protocol",
-        "intra",
-        "--config",
-        str(TINY),
-        "--out",
-        str(out),
-        "--max-train",
-        "600",
-        "--no-progress",
-        "--set",
-        "epochs=1",
-    ]
+    args = tiny_train_args(out, 600) + ["--set", "epochs=1"]
     assert main(args) == 0
     assert "validation accuracy" in capsys.readouterr().out
     assert main(["evaluate", str(out), "--split", "test", "--json", "--n-boot", "20"]) == 0

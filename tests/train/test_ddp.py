@@ -4,17 +4,14 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 from safetensors.torch import load_file
 
 from crtnet import samples
 
-TINY = Path(__file__).resolve().parents[2] / "configs" / "tiny.yaml"
 
-
-def test_ddp_two_cpu_processes(tmp_path):
+def test_ddp_two_cpu_processes(tmp_path, tiny_train_args):
     from crtnet.data.tasks import get_task
 
     env = {**os.environ, "OMP_NUM_THREADS": "1", "CRTNET_CACHE": str(tmp_path / "cache")}
@@ -33,20 +30,7 @@ def test_ddp_two_cpu_processes(tmp_path):
         "2",
         "-m",
         "crtnet.cli.main",
-        "train",
-        "--dataset",
-        "mitdb",
-        "--root",
-        str(samples.MITDB),
-        "--protocol",
-        "intra",
-        "--config",
-        str(TINY),
-        "--out",
-        str(out),
-        "--max-train",
-        "400",
-        "--no-progress",
+        *tiny_train_args(out, 400),
         "--device",
         "cpu",
         "--set",
