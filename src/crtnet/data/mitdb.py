@@ -89,6 +89,15 @@ def records(
         yield rec.replace(patient_id=PATIENT.get(name, name)), read_beats(root, name)
 
 
+def aux_names(names: list[str] | None) -> list[str]:
+    """The RR features asked for (default the first five), or one clear error."""
+    names = list(names or AUX_DEFAULT)
+    unknown = sorted(set(names) - set(AUX_NAMES))
+    if unknown:
+        raise CrtnetError(f"unknown RR feature(s) {', '.join(unknown)}; known: {AUX_NAMES}")
+    return names
+
+
 def rr_features(sample: np.ndarray, fs: float, names: list[str] | None = None) -> np.ndarray:
     """[n, len(names)] RR features per beat (``AUX_NAMES``; default the first five).
 
@@ -97,10 +106,7 @@ def rr_features(sample: np.ndarray, fs: float, names: list[str] | None = None) -
     fibrillation: every beat "premature") from an isolated early beat, and pre/record
     median compares it with the patient's usual rate.
     """
-    names = list(names or AUX_DEFAULT)
-    unknown = sorted(set(names) - set(AUX_NAMES))
-    if unknown:
-        raise CrtnetError(f"unknown RR feature(s) {', '.join(unknown)}; known: {AUX_NAMES}")
+    names = aux_names(names)
     if len(sample) < 2:
         return np.ones((len(sample), len(names)), np.float32)
     rr = np.diff(sample) / fs
@@ -265,10 +271,7 @@ class MITDB:
             baseline=baseline,
             bandpass=bandpass,
         )
-        aux_names = list(aux or AUX_DEFAULT)
-        unknown_aux = sorted(set(aux_names) - set(AUX_NAMES))
-        if unknown_aux:
-            raise CrtnetError(f"unknown RR feature(s) {', '.join(unknown_aux)}; known: {AUX_NAMES}")
+        picked = aux_names(aux)
         roots = _cache.resolve_roots("mitdb", root, "RECORDS")
         spec = {
             "task": "mitdb",
@@ -279,13 +282,13 @@ class MITDB:
             "root": str(roots[0]),
             "records": record_names(roots[0]),
             **{k: str(v) for k, v in kw.items()},
-            "aux": aux_names,
+            "aux": picked,
         }
 
         def build() -> TaskData:
             b, meta = load_beats(roots[0], cache=cache, **kw)
             b = {k: np.asarray(v) if k != "x" else v for k, v in b.items()}
-            b["aux"] = b["aux"][:, [AUX_NAMES.index(n) for n in aux_names]]
+            b["aux"] = b["aux"][:, [AUX_NAMES.index(n) for n in picked]]
             rec, y = b["record"], b["aami"]
             prot = {
                 "dataset": "mitdb",
@@ -329,7 +332,7 @@ class MITDB:
                 fs=meta["fs"],
                 leads=meta["leads"],
                 protocol=prot,
-                aux_names=aux_names,
+                aux_names=picked,
                 **splits,
             )
 
