@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from crtnet.digitize import checks
 from crtnet.digitize import grid as gridmod
 from crtnet.digitize import layout as lay
 from crtnet.digitize import trace as tr
@@ -56,9 +57,55 @@ def digitize(
     if kind == "vector":
         from crtnet.digitize.vector import vector_traces
 
-        traces, px_info, curves, image = vector_traces(payload, path, page)
+        got = _read(*vector_traces(payload, path, page), layout, fs, path, timings)
     else:
-        traces, px_info, curves, image = _raster_traces(payload, dpi_hint, path, timings)
+        got = _read_raster(payload, dpi_hint, layout, fs, path, timings)
+    traces, px_info, curves, image, sig, conf, entries, name, speed, gain, calib, pulses, chk = got
+    timings["total"] = time.perf_counter() - t0
+    info = {
+        "source": "vector-pdf" if kind == "vector" else "raster",
+        "layout": name,
+        "paper_speed_mm_s": speed,
+        "gain_mm_mv": gain,
+        "calibration": calib,
+        "n_pulses": len(pulses),
+        "confidence": {k: round(v, 3) for k, v in conf.items()},
+        "flagged": chk["flagged"],
+        "failed_checks": chk["failed"],
+        "page_confidence": chk["page_confidence"],
+        "lead_confidence": chk["lead_confidence"],
+        "checks": chk["checks"],
+        "panels": [
+            {"lead": lead, "row": r, "col": c, "t0": round(a, 4), "t1": round(b, 4)}
+            for _, r, c, lead, _, a, b in entries
+        ],
+        "timings_s": {k: round(v, 4) for k, v in timings.items()},
+        **px_info,
+    }
+    rec = Record(
+        signal=sig,
+        fs=fs,
+        leads=list(STANDARD_12),
+        record_id=path.stem if path else "",
+        source=str(path) if path else "array",
+        meta={
+            "digitizer": "crtnet",
+            "layout": name,
+            "confidence": info["confidence"],
+            "flagged": chk["flagged"],
+            "failed_checks": chk["failed"],
+            "page_confidence": chk["page_confidence"],
+        },
+    )
+    return Digitized(rec, info, curves, image)
+
+
+MAX_SIDE = 3400  # a letter page at 300 DPI; finer scans are reduced (time, not accuracy)
+MAX_SIDE_PHOTO = 4200  # a 12 MP photo keeps its detail; only larger ones are reduced
+
+
+def _read(traces, px_info, curves, image, layout, fs, path, timings):
+    """Calibration, layout and the assembled 12 leads from a page's trace rows."""
     t1 = time.perf_counter()
     pulses = [t.pulse for t in traces if t.pulse]
     speed, gain, calib = 25.0, 10.0, "assumed"
@@ -74,38 +121,80 @@ def digitize(
     sig, conf, entries = lay.assemble(traces, name, speed, gain, fs)
     if not np.isfinite(sig).any():
         raise CrtnetError("no ECG trace could be followed on this page", path)
+    size = px_info.get("page_mm") or [v / px_info["px_per_mm"] for v in px_info["image_size"]]
+    chk = checks.run(entries, speed, gain, fs, sig, calib, pulses, tuple(size), conf)
     timings["assemble"] = time.perf_counter() - t1
-    timings["total"] = time.perf_counter() - t0
-    info = {
-        "source": "vector-pdf" if kind == "vector" else "raster",
-        "layout": name,
-        "paper_speed_mm_s": speed,
-        "gain_mm_mv": gain,
-        "calibration": calib,
-        "n_pulses": len(pulses),
-        "confidence": {k: round(v, 3) for k, v in conf.items()},
-        "panels": [
-            {"lead": lead, "row": r, "col": c, "t0": round(a, 4), "t1": round(b, 4)}
-            for _, r, c, lead, _, a, b in entries
-        ],
-        "timings_s": {k: round(v, 4) for k, v in timings.items()},
-        **px_info,
+    return traces, px_info, curves, image, sig, conf, entries, name, speed, gain, calib, pulses, chk
+
+
+def _read_raster(img: np.ndarray, dpi_hint, layout, fs, path, timings):
+    """Classical geometry first; a photographed page (paper that does not fill the frame,
+    or a classical reading that fails) is resampled onto its own grid by ``dewarp``."""
+    from crtnet.digitize import dewarp as dw
+
+    if max(img.shape[:2]) > MAX_SIDE_PHOTO:
+        import cv2
+
+        f = MAX_SIDE_PHOTO / max(img.shape[:2])
+        img = cv2.resize(img, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+        dpi_hint = dpi_hint * f if dpi_hint else None
+    photo = dw.surrounded(img)
+    first, first_err = None, None
+    if not photo:
+        try:
+            rows = _rows_from(*_classical_geometry(img, dpi_hint, path, timings), path, timings)
+            first = _read(*rows, layout, fs, path, timings)
+            if not first[-1]["flagged"]:
+                return first
+        except CrtnetError as exc:
+            first_err = exc
+    t = time.perf_counter()
+    try:
+        second = _read_dewarped(img, dpi_hint, layout, fs, path, timings)
+    except CrtnetError as exc:
+        second, second_err = None, exc
+    timings["dewarp"] = time.perf_counter() - t
+    if second is None and first is None and photo:
+        # a surround that is no paper edge after all: try the flat reading
+        rows = _rows_from(*_classical_geometry(img, dpi_hint, path, timings), path, timings)
+        return _read(*rows, layout, fs, path, timings)
+    got = [g for g in (first, second) if g is not None]
+    if not got:
+        raise first_err or second_err
+    # the reading whose cross-checks fail least; the classical one when they tie
+    return min(got, key=lambda g: (len(g[-1]["failed"]), -g[-1]["page_confidence"]))
+
+
+def _read_dewarped(img: np.ndarray, dpi_hint, layout, fs, path, timings):
+    from crtnet.digitize import dewarp as dw
+
+    d = dw.dewarp(img)
+    if d is None:
+        raise CrtnetError("no ECG grid found on this page", path)
+    flat, paper = dw.flatten(d.image, 5 * d.px_per_mm)
+    trace = dw.pen_mask(flat, d.px_per_mm)
+    if trace is None:
+        trace, _ = gridmod.masks(flat)
+    # the paper's edge, its shadow and the table are no trace: keep to the printed grid
+    trace &= dw.grid_area(flat, paper, d.px_per_mm)
+    px = {
+        "px_per_mm": d.px_per_mm,
+        "scale_from": "grid-lattice",
+        "dpi_estimate": round(d.info["source_px_per_mm"][1] * 25.4, 1),
+        "dpi_metadata": dpi_hint,
+        "grid_strength": None,
+        "rotation_deg": d.info["rotation_deg"],
+        "perspective_corrected": True,
+        "dewarp": d.info,
+        "image_size": [int(flat.shape[1]), int(flat.shape[0])],
+        "page_mm": [flat.shape[1] / d.px_per_mm, flat.shape[0] / d.px_per_mm],
     }
-    rec = Record(
-        signal=sig,
-        fs=fs,
-        leads=list(STANDARD_12),
-        record_id=path.stem if path else "",
-        source=str(path) if path else "array",
-        meta={"digitizer": "crtnet", "layout": name, "confidence": info["confidence"]},
-    )
-    return Digitized(rec, info, curves, image)
+    return _read(*_rows_from(flat, trace, d.px_per_mm, px, path, timings), layout, fs, path,
+                 timings)
 
 
-MAX_SIDE = 3400  # a letter page at 300 DPI; finer scans are reduced (time, not accuracy)
-
-
-def _raster_traces(img: np.ndarray, dpi_hint, path, timings):
+def _classical_geometry(img: np.ndarray, dpi_hint, path, timings):
+    """Flat scans and renders: one homography, one rotation, one px/mm for the page."""
     t = time.perf_counter()
     if max(img.shape[:2]) > MAX_SIDE:
         import cv2
@@ -155,6 +244,21 @@ def _raster_traces(img: np.ndarray, dpi_hint, path, timings):
                 "no ECG grid found and the file states no DPI: not an ECG page?", path
             )
         ppm, scale_from = dpi_hint / 25.4, "dpi-metadata"
+    px = {
+        "px_per_mm": round(float(ppm), 4),
+        "scale_from": scale_from,
+        "dpi_estimate": round(float(ppm) * 25.4, 1),
+        "dpi_metadata": dpi_hint,
+        "grid_strength": round(info.strength, 3),
+        "rotation_deg": round(angle, 2),
+        "perspective_corrected": homography is not None,
+        "image_size": [int(img.shape[1]), int(img.shape[0])],
+    }
+    return img, trace, ppm, px
+
+
+def _rows_from(img, trace, ppm, px, path, timings):
+    """Trace rows on a page whose geometry is known."""
     t = time.perf_counter()
     # page frames and ruled lines are not traces: drop full-height columns, full-width rows
     trace = gridmod.remove_rules(trace, ppm)
@@ -174,16 +278,6 @@ def _raster_traces(img: np.ndarray, dpi_hint, path, timings):
         tt = lay.Trace(r.x / ppm, r.y / ppm, r.baseline / ppm)
         _finish(tt)
         traces.append(tt)
-    px = {
-        "px_per_mm": round(float(ppm), 4),
-        "scale_from": scale_from,
-        "dpi_estimate": round(float(ppm) * 25.4, 1),
-        "dpi_metadata": dpi_hint,
-        "grid_strength": round(info.strength, 3),
-        "rotation_deg": round(angle, 2),
-        "perspective_corrected": homography is not None,
-        "image_size": [int(img.shape[1]), int(img.shape[0])],
-    }
     curves = [np.stack([r.x, r.y], axis=1) for r in rows]
     return traces, px, curves, img
 
@@ -232,7 +326,20 @@ def _trace_like(r: tr.Row, ppm: float) -> bool:
     xs = np.arange(r.x[ok][0], r.x[ok][-1])
     y = np.interp(xs, r.x[ok], r.y[ok])
     jumps = np.abs(np.diff(y)) > 1.5 * ppm
-    return bool(jumps.mean() < 0.2)
+    if jumps.mean() >= 0.2:
+        return False
+    # a pen line runs unbroken for centimetres; words of text break every few mm
+    if r.real is not None and r.real.size:
+        gaps = np.flatnonzero(np.diff(np.r_[0, r.real.astype(np.int8), 0]))
+        starts, ends = gaps[::2], gaps[1::2]
+        if starts.size:
+            # bridge gaps under 1 mm (a grid line erased under the pen)
+            keep = np.r_[True, (starts[1:] - ends[:-1]) > ppm]
+            seg_start = starts[keep]
+            seg_end = np.r_[ends[np.flatnonzero(keep)[1:] - 1], ends[-1]]
+            if (seg_end - seg_start).max() < 20 * ppm:
+                return False
+    return True
 
 
 def _finish(t: lay.Trace) -> None:

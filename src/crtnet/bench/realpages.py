@@ -1,0 +1,263 @@
+"""``crtnet bench realpages``: real phone photos and other generators' pages, with truth.
+
+Three sets from ``../shared/data/images``: ``photos/`` (real smartphone photos of printed
+PTB-XL pages), ``ecg-image-kit/variants/`` (48 pages of another generator, by variant) and
+``ecg-image-kit/DistortionData/`` (wrinkle, crease and handwriting pages). All follow the
+ecg-image-kit page: 3x4 of consecutive 2.5 s windows plus a 10 s lead II strip. Besides
+the Challenge-2024 SNR (a refused page scores 0 dB) each page is checked for what would be
+a silent wrong answer: a wrong layout, a wrong lead, or an amplitude or time scale outside
+0.95-1.05, and whether the digitizer flagged the page.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from pathlib import Path
+
+import numpy as np
+import typer
+
+from crtnet.io.leads import STANDARD_12
+
+ROWS = [["I", "aVR", "V1", "V4"], ["II", "aVL", "V2", "V5"], ["III", "aVF", "V3", "V6"]]
+TRUE_LAYOUT = "3x4+II"
+SCALE_OK = (0.95, 1.05)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("realpages")(bench_realpages)
+
+
+def shown_reference(ref, fs_col: float = 2.5):
+    """The reference masked to what an ecg-image-kit page shows (rhythm strip: all of II)."""
+    shown = np.full_like(ref.signal, np.nan)
+    n = int(round(fs_col * ref.fs))
+    for row in ROWS:
+        for c, lead in enumerate(row):
+            i = ref.leads.index(lead)
+            shown[i, c * n : (c + 1) * n] = ref.signal[i, c * n : (c + 1) * n]
+    i = ref.leads.index("II")
+    shown[i] = ref.signal[i]
+    return ref.replace(signal=shown)
+
+
+def _xcorr(a: np.ndarray, b: np.ndarray, max_lag: int) -> float:
+    """Highest normalised cross-correlation of two equal-length series within ±max_lag."""
+    a = a - a.mean()
+    b = b - b.mean()
+    n = len(a)
+    f = np.fft.rfft(a, 2 * n) * np.conj(np.fft.rfft(b, 2 * n))
+    c = np.fft.irfft(f)
+    c = np.r_[c[-max_lag:], c[: max_lag + 1]]
+    den = float(np.sqrt((a * a).sum() * (b * b).sum()))
+    return float(c.max() / den) if den > 0 else 0.0
+
+
+def _aligned(r: np.ndarray, e: np.ndarray, max_lag: int):
+    """r and e overlapped at the lag of their best correlation."""
+    n = len(r)
+    c = np.fft.irfft(np.fft.rfft(r, 2 * n) * np.conj(np.fft.rfft(e, 2 * n)))
+    lags = np.r_[np.arange(0, max_lag + 1), np.arange(-max_lag, 0)]
+    s = int(lags[np.argmax(np.r_[c[: max_lag + 1], c[-max_lag:]])])
+    return (r[s:], e[: n - s]) if s >= 0 else (r[: n + s], e[-s:])
+
+
+def scale_checks(ref, est) -> dict:
+    """Amplitude scale (norm ratio over covered windows), time scale (rhythm strip) and
+    leads that match another lead better than their own."""
+    fs = ref.fs
+    est = est.resample(fs) if est.fs != fs else est
+    nr, ne = [], []
+    wrong = []
+    n = int(round(2.5 * fs))
+    for row in ROWS:
+        for c, lead in enumerate(row):
+            if lead not in est.leads:
+                continue
+            e = est.lead(lead)[c * n : (c + 1) * n]
+            ok = np.isfinite(e)
+            if e.size == 0 or ok.mean() < 0.5:
+                continue
+            e = np.interp(np.arange(len(e)), np.flatnonzero(ok), e[ok])
+            r = ref.lead(lead)[c * n : (c + 1) * n]
+            own = _xcorr(r, e, int(0.1 * fs))
+            others = [_xcorr(ref.lead(o)[c * n : (c + 1) * n], e, int(0.1 * fs)) for o in
+                      STANDARD_12 if o != lead]
+            if own < 0.5 and max(others) > own + 0.25:
+                wrong.append(lead)
+            if own > 0.6:  # only leads that are read at all say something about scale
+                r, e = _aligned(r - r.mean(), e - e.mean(), int(0.1 * fs))
+                nr.append(float(np.dot(r, e)))
+                ne.append(float(np.dot(e, e)))
+    # the least-squares amplitude scale a of ref ~ a * est, pooled over leads
+    amp = float(np.sum(nr) / np.sum(ne)) if ne and np.sum(ne) > 0 else float("nan")
+    # time scale: the 10 s strip resampled by f against the reference
+    tscale = float("nan")
+    e = est.lead("II") if "II" in est.leads else None
+    if e is not None and e.size and np.isfinite(e).mean() > 0.8:
+        ok = np.isfinite(e)
+        e = np.interp(np.arange(len(e)), np.flatnonzero(ok), e[ok])
+        r = ref.lead("II")
+        m = min(len(e), len(r))
+        t = np.arange(m, dtype=float)
+        best = (-1.0, 1.0)
+        for f in np.linspace(0.9, 1.1, 81):
+            ef = np.interp(t * f, t, e[:m])
+            best = max(best, (_xcorr(r[:m], ef, int(0.5 * fs)), float(f)))
+        if best[0] > 0.5:
+            tscale = best[1]
+    return {"amplitude_scale": amp, "time_scale": tscale, "wrong_leads": wrong}
+
+
+def score_page(image: Path, ref, overlay_dir: Path | None = None) -> dict:
+    """Digitize one page and score it; a refused page is 0 dB."""
+    from crtnet.digitize import digitize
+    from crtnet.digitize.metric import challenge_snr
+    from crtnet.errors import CrtnetError
+
+    t = time.perf_counter()
+    try:
+        d = digitize(image)
+    except CrtnetError as exc:
+        return {"page": image.name, "snr_db": 0.0, "coverage": 0.0, "error": exc.problem,
+                "s": time.perf_counter() - t}
+    dt = time.perf_counter() - t
+    shown = shown_reference(ref)
+    m = challenge_snr(shown, d.record)
+    chk = scale_checks(ref, d.record)
+    amp, ts = chk["amplitude_scale"], chk["time_scale"]
+    bad_scale = any(np.isfinite(v) and not SCALE_OK[0] <= v <= SCALE_OK[1] for v in (amp, ts))
+    wrong = d.info["layout"] != TRUE_LAYOUT or bool(chk["wrong_leads"]) or bad_scale
+    flagged = bool(d.info.get("flagged", False))
+    if overlay_dir is not None:
+        _save_overlay(d, overlay_dir / f"{image.stem}.png")
+    return {
+        "page": image.name,
+        "snr_db": m["snr_db"],
+        "coverage": m["coverage"],
+        "layout": d.info["layout"],
+        "px_per_mm": d.info.get("px_per_mm"),
+        "amplitude_scale": amp,
+        "time_scale": ts,
+        "wrong_leads": chk["wrong_leads"],
+        "wrong": wrong,
+        "flagged": flagged,
+        "page_confidence": d.info.get("page_confidence"),
+        "error": None,
+        "s": dt,
+    }
+
+
+def _save_overlay(d, path: Path) -> None:
+    import cv2
+    from PIL import Image
+
+    o = d.overlay()
+    s = min(1.0, 720 / o.shape[1])
+    o = cv2.resize(o, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(o).quantize(64).save(path, optimize=True)
+
+
+def photo_items(shared: Path) -> list[tuple[str, Path, Path]]:
+    folder = shared / "images" / "photos"
+    with open(folder / "labels.csv") as f:
+        rows = list(csv.DictReader(f))
+    tags = ("rotation", "fold", "wrinkle", "hw_text")
+    return [
+        (
+            ",".join(t for t in tags if r[t] == "1") or "plain",
+            folder / "images" / r["image_filename"],
+            folder / "signals" / r["record"],
+        )
+        for r in rows
+    ]
+
+
+def variant_items(shared: Path) -> list[tuple[str, Path, Path]]:
+    folder = shared / "images" / "ecg-image-kit" / "variants"
+    names = "abcdefghijkl"
+    titles = ["200 DPI clean", "150 DPI", "300 DPI", "header", "brown grid", "blue grid",
+              "green grid", "black and white", "rotation+noise", "wrinkles+creases",
+              "wrinkles+augment", "100 DPI"]
+    out = []
+    for k in range(48):
+        rid = f"{301 + k:05d}_hr"
+        img = next(iter(sorted(folder.glob(f"{rid}-0.*[gG]"))), None)
+        if img is not None:
+            out.append((f"{names[k // 4]} {titles[k // 4]}", img, folder / rid))
+    return out
+
+
+def distortion_items(shared: Path) -> list[tuple[str, Path, Path]]:
+    folder = shared / "images" / "ecg-image-kit" / "DistortionData"
+    out = []
+    for img in sorted(p for p in folder.rglob("*.png") if "bbox" not in p.parts):
+        rid = img.name.split("-")[0]
+        rid = rid if rid.endswith("_hr") else f"{rid}_hr"
+        ref = shared / "ptbxl" / "records500" / "00000" / rid
+        if ref.with_suffix(".hea").exists():
+            out.append((img.stem, img, ref))
+    return out
+
+
+def run_set(items, overlay_dir: Path | None = None, echo=typer.echo) -> list[dict]:
+    from crtnet.io import read_record
+
+    results = []
+    for group, img, ref in items:
+        r = score_page(img, read_record(ref), overlay_dir)
+        r["group"] = group
+        results.append(r)
+        echo(
+            f"{img.name:28s} {group:24s} {r['snr_db']:6.2f} dB  "
+            + (f"error: {r['error']}" if r["error"] else
+               f"{r['layout']:8s} amp {r['amplitude_scale']:.3f} t {r['time_scale']:.3f} "
+               f"wrong={r['wrong']} flagged={r['flagged']}")
+            + f"  {r['s']:.1f}s"
+        )
+    return results
+
+
+def summary(results: list[dict]) -> dict:
+    n = len(results)
+    read = [r for r in results if not r["error"]]
+    return {
+        "pages": n,
+        "mean_snr_db": float(np.mean([r["snr_db"] for r in results])) if n else float("nan"),
+        "digitized": len(read),
+        "wrong": sum(r["wrong"] for r in read),
+        "silent_wrong": sum(r["wrong"] and not r["flagged"] for r in read),
+        "right_but_flagged": sum((not r["wrong"]) and r["flagged"] for r in read),
+        "right": sum(not r["wrong"] for r in read),
+        "median_s": float(np.median([r["s"] for r in results])) if n else float("nan"),
+    }
+
+
+def bench_realpages(
+    shared: Path = typer.Option(..., help="Shared data folder (holds images/)."),
+    sets: str = typer.Option("photos,variants,distortion", help="Which sets to run."),
+    overlays: Path = typer.Option(None, help="Write overlays of photos here."),
+    out_json: Path = typer.Option(None, "--json", help="Write every page's result here."),
+) -> None:
+    """Digitize real photos and other generators' pages; SNR, scale checks, flags."""
+    import json
+
+    from crtnet.jsonable import to_jsonable
+
+    makers = {"photos": photo_items, "variants": variant_items, "distortion": distortion_items}
+    allres = {}
+    for name in sets.split(","):
+        typer.echo(f"== {name}")
+        res = run_set(makers[name](shared), overlays if name == "photos" else None)
+        allres[name] = res
+        s = summary(res)
+        typer.echo(f"   {json.dumps(s)}")
+        groups = sorted({r["group"] for r in res})
+        if name == "variants":
+            for g in groups:
+                sub = [r for r in res if r["group"] == g]
+                typer.echo(f"   {g:24s} {np.mean([r['snr_db'] for r in sub]):6.2f} dB")
+    if out_json:
+        out_json.write_text(json.dumps(allres, indent=1, default=to_jsonable))

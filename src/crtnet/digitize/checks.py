@@ -1,0 +1,122 @@
+"""Cross-checks that make a wrong reading visible instead of silent.
+
+Each check compares things that the physics of a 12-lead ECG ties together, so a page
+read at the wrong scale, with the wrong layout or with leads in the wrong rows fails it:
+
+- ``repeat``: a lead printed twice (the rhythm strip and its panel) must agree over the
+  seconds both show;
+- ``einthoven``: within a column of a 3x4 page the limb leads are simultaneous, so
+  I + III = II and aVR + aVL + aVF = 0 up to digitization noise;
+- ``calibration``: the pulses were found on most rows, agree with each other, and are
+  0.2 s wide at a standard paper speed (a grid read at the wrong period fails this);
+- ``amplitude``: QRS peak-to-peak amplitudes lie in the physiological range;
+- ``page_size``: the page measured in mm is a page (the px/mm is not a 5x alias).
+
+A page is *flagged* when a check that could run fails. The rule and its thresholds were
+set on rendered pages and the ecg-image-kit variants, never on the real photos.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from crtnet.io.leads import STANDARD_12
+
+REPEAT_MIN_CORR = 0.7
+EINTHOVEN_MAX = 0.6  # rms(I + III - II) / rms of the three
+AMPLITUDE_MV = (0.15, 8.0)  # median over leads of the 1-99 % range
+PAGE_MM = (60.0, 600.0)
+
+
+def _panel(tr, t0: float, t1: float, speed: float, gain: float, fs: float) -> np.ndarray:
+    """One panel's own samples (mV, baseline removed), also where a strip overlaps it."""
+    t = np.arange(int(round(t0 * fs)), int(round(t1 * fs))) / fs
+    ok = np.isfinite(tr.y)
+    if ok.sum() < 2 or t.size == 0:
+        return np.full(t.size, np.nan)
+    y = np.interp(tr.start + t * speed, tr.x[ok], tr.y[ok], left=np.nan, right=np.nan)
+    mv = -y / gain
+    return mv - np.nanmedian(mv) if np.isfinite(mv).any() else mv
+
+
+def _corr(a: np.ndarray, b: np.ndarray, max_lag: int) -> float:
+    best = -1.0
+    for s in range(-max_lag, max_lag + 1, 2):
+        x, y = (a[s:], b[: len(b) - s]) if s >= 0 else (a[: len(a) + s], b[-s:])
+        ok = np.isfinite(x) & np.isfinite(y)
+        if ok.sum() < 50:
+            continue
+        x, y = x[ok] - x[ok].mean(), y[ok] - y[ok].mean()
+        d = float(np.sqrt((x * x).sum() * (y * y).sum()))
+        if d > 0:
+            best = max(best, float((x * y).sum() / d))
+    return best
+
+
+def run(entries, speed: float, gain: float, fs: float, sig: np.ndarray, calib: str,
+        pulses: list, page_mm: tuple[float, float], coverage: dict[str, float]) -> dict:
+    """All checks for one page: {name: {"ok": bool | None, "value": float}} plus the
+    page flag, a page confidence and per-lead confidences."""
+    panels = {}
+    for ncol, r, c, lead, tr, t0, t1 in entries:
+        panels.setdefault(lead.lstrip("-"), []).append(
+            (ncol, r, c, t0, t1, -1.0 if lead.startswith("-") else 1.0, tr))
+    out: dict[str, dict] = {}
+    # repeat: a strip against the panel of the same lead, over the panel's window
+    vals = []
+    for _lead, ps in panels.items():
+        strips = [p for p in ps if p[0] == 1]
+        cells = [p for p in ps if p[0] > 1]
+        for s in strips:
+            for _n, _r, _c, t0, t1, sign, tr in cells:
+                a = sign * _panel(tr, t0 + 0.05, t1 - 0.05, speed, gain, fs)
+                b = s[5] * _panel(s[6], t0 + 0.05, t1 - 0.05, speed, gain, fs)
+                vals.append(_corr(a, b, int(0.04 * fs)))
+    out["repeat"] = {"ok": None if not vals else bool(min(vals) >= REPEAT_MIN_CORR),
+                     "value": round(min(vals), 3) if vals else None}
+    # Einthoven within each column that prints I, II and III (or aVR, aVL, aVF) together
+    res = []
+    for trio, signs in ((("I", "III", "II"), (1, 1, -1)), (("aVR", "aVL", "aVF"), (1, 1, 1))):
+        cols = [{(p[0], p[2]) for p in panels.get(lead, []) if p[0] > 1} for lead in trio]
+        for key in set.intersection(*cols) if all(cols) else set():
+            parts = []
+            for lead, sg in zip(trio, signs, strict=True):
+                ncol, _r, _c, t0, t1, sign, tr = next(
+                    p for p in panels[lead] if (p[0], p[2]) == key)
+                parts.append(sg * sign * _panel(tr, t0 + 0.05, t1 - 0.05, speed, gain, fs))
+            n = min(len(p) for p in parts)
+            stack = np.stack([p[:n] for p in parts])
+            ok = np.isfinite(stack).all(axis=0)
+            if ok.sum() < 100:
+                continue
+            stack = stack[:, ok] - np.median(stack[:, ok], axis=1, keepdims=True)
+            scale = float(np.sqrt(np.mean(stack**2)))
+            if scale > 0:
+                res.append(float(np.sqrt(np.mean(stack.sum(axis=0) ** 2))) / scale)
+    out["einthoven"] = {"ok": None if not res else bool(np.median(res) <= EINTHOVEN_MAX),
+                        "value": round(float(np.median(res)), 3) if res else None}
+    heights = [p["height_mm"] for p in pulses]
+    n_rows = len({e[1] for e in entries})
+    cal_ok = calib == "found" and len(heights) >= max(1, n_rows // 2)
+    if heights:  # most pulses agree with the gain that was read (1 mV = 5, 10 or 20 mm)
+        med = float(np.median(heights))
+        g = min((5.0, 10.0, 20.0), key=lambda v: abs(med / v - 1))
+        near = np.mean([abs(h / g - 1) < 0.25 for h in heights])
+        cal_ok = cal_ok and abs(med / g - 1) < 0.2 and near >= 0.5
+    if pulses:  # a 0.2 s pulse is 5 or 10 mm wide: anything else is a misread grid
+        speed_read = float(np.median([p["width_mm"] for p in pulses])) / 0.2
+        cal_ok = cal_ok and min(abs(speed_read / s - 1) for s in (25.0, 50.0)) < 0.15
+    out["calibration"] = {"ok": bool(cal_ok), "value": len(heights)}
+    rng = [float(np.nanpercentile(s, 99) - np.nanpercentile(s, 1))
+           for s in sig if np.isfinite(s).sum() > 100]
+    amp = float(np.median(rng)) if rng else float("nan")
+    out["amplitude"] = {"ok": bool(AMPLITUDE_MV[0] <= amp <= AMPLITUDE_MV[1]),
+                        "value": round(amp, 3)}
+    big = max(page_mm)
+    out["page_size"] = {"ok": bool(PAGE_MM[0] <= big <= PAGE_MM[1]), "value": round(big, 1)}
+    ran = [v["ok"] for v in out.values() if v["ok"] is not None]
+    failed = [k for k, v in out.items() if v["ok"] is False]
+    conf = float(np.mean(ran)) if ran else 0.0
+    lead_conf = {lead: round(float(coverage.get(lead, 0.0)) * conf, 3) for lead in STANDARD_12}
+    return {"checks": out, "failed": failed, "flagged": bool(failed),
+            "page_confidence": round(conf, 3), "lead_confidence": lead_conf}

@@ -1,0 +1,106 @@
+"""Photo-like pages (curl, shadow, a table around the page, a darker grid) and traps that
+would give a silently wrong scale: each is read right, flagged or refused."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from crtnet.bench.realpages import scale_checks
+from crtnet.digitize import digitize
+from crtnet.digitize.dewarp import dewarp, surrounded
+from crtnet.digitize.metric import challenge_snr
+from crtnet.errors import CrtnetError
+from crtnet.io import read_record
+from crtnet.render import RenderConfig, render_page
+
+
+@pytest.fixture(scope="module")
+def record(sample_dir):
+    return read_record(sample_dir / "ptbxl" / "records500" / "00000" / "00008_hr")
+
+
+def photograph(page: np.ndarray, seed: int = 0) -> np.ndarray:
+    """Curl (a smooth bend of the paper), a rotation, a cast shadow, a darker grid and a
+    brown table around the page."""
+    rng = np.random.default_rng(seed)
+    h, w = page.shape[:2]
+    img = page.astype(np.float32)
+    paper = img.min(axis=2, keepdims=True) > 200
+    img = np.where(paper, img, img * 0.8)  # darker ink and grid
+    pad = int(0.12 * w)
+    big = np.zeros((h + 2 * pad, w + 2 * pad, 3), np.float32)
+    big[:] = (120, 80, 45)
+    big += rng.normal(0, 6, big.shape)  # wood-like texture
+    big[pad : pad + h, pad : pad + w] = img
+    hh, ww = big.shape[:2]
+    yy, xx = np.mgrid[0:hh, 0:ww].astype(np.float32)
+    # curl: the page bends up towards its right edge; a gentle bow across its height
+    my = yy + 0.012 * h * np.sin(np.pi * xx / ww) + 0.006 * h * ((xx / ww) ** 2)
+    mx = xx + 0.008 * w * np.sin(np.pi * yy / hh)
+    rot = cv2.getRotationMatrix2D((ww / 2, hh / 2), 4.0, 1.0)
+    warped = cv2.remap(big, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    warped = cv2.warpAffine(warped, rot, (ww, hh), borderMode=cv2.BORDER_REFLECT)
+    shade = 0.65 + 0.35 * np.clip(xx / ww + 0.3 * yy / hh, 0, 1)  # a cast shadow
+    return np.clip(warped * shade[..., None], 0, 255).astype(np.uint8)
+
+
+def test_photo_like_page_reads_with_right_layout_and_scale(record):
+    page = render_page(record, RenderConfig(layout="3x4+II", dpi=200, grid="red"))
+    photo = photograph(page.image)
+    assert surrounded(photo)
+    d = digitize(photo)
+    assert d.info["layout"] == "3x4+II"
+    assert d.info["scale_from"] == "grid-lattice"
+    chk = scale_checks(record, d.record)
+    assert 0.9 < chk["amplitude_scale"] < 1.1, chk
+    assert 0.97 < chk["time_scale"] < 1.03, chk
+    assert not chk["wrong_leads"], chk
+    assert challenge_snr(page.shown, d.record)["snr_db"] > 8.0
+    assert not d.info["flagged"], d.info["failed_checks"]
+
+
+def test_dewarp_gives_local_scale_of_the_page(record):
+    page = render_page(record, RenderConfig(layout="3x4+II", dpi=200))
+    d = dewarp(photograph(page.image, seed=1))
+    assert d is not None
+    lo, mid, hi = d.info["source_px_per_mm"]
+    assert abs(mid - page.truth["px_per_mm"]) < 0.05 * page.truth["px_per_mm"]
+    # the lattice spans the printed grid: a letter page is ~ 55 x 43 cells of 5 mm
+    rows, cols = d.info["lattice_shape"]
+    assert 38 <= rows <= 47 and 50 <= cols <= 60
+
+
+def _never_silently_wrong(d, truth_ppm: float, true_gain: float) -> None:
+    right_scale = abs(d.info["px_per_mm"] / truth_ppm - 1) < 0.05 or (
+        d.info["scale_from"] == "grid-lattice")
+    right_gain = d.info["gain_mm_mv"] == true_gain
+    assert d.info["flagged"] or (right_scale and right_gain), d.info
+
+
+def test_gain_trap_without_pulses_is_flagged(record):
+    # drawn at 20 mm/mV with no calibration pulse: nothing on the page says so
+    page = render_page(record, RenderConfig(layout="3x4+II", gain=20.0, calibration=False))
+    try:
+        d = digitize(page.image)
+    except CrtnetError:
+        return  # refusing is fine
+    _never_silently_wrong(d, page.truth["px_per_mm"], 20.0)
+    assert d.info["flagged"] and "calibration" in d.info["failed_checks"]
+
+
+def test_grid_trap_with_only_5mm_lines_is_read_right_or_flagged(record):
+    page = render_page(record, RenderConfig(layout="3x4+II", minor_grid="none", dpi=150))
+    try:
+        d = digitize(page.image)
+    except CrtnetError:
+        return
+    _never_silently_wrong(d, page.truth["px_per_mm"], 10.0)
+
+
+def test_clean_page_passes_every_check(record):
+    d = digitize(render_page(record, RenderConfig(layout="3x4+II")).image)
+    assert not d.info["flagged"], d.info["checks"]
+    assert d.info["page_confidence"] == 1.0
+    assert set(d.info["lead_confidence"]) == set(d.record.leads)
