@@ -177,7 +177,8 @@ def line_samples(g: np.ndarray, period: float, axis: int) -> np.ndarray:
         keep = prom > 0.25 * np.median(np.sort(prom)[-max(3, pk.size // 2):])
         pk = pk[keep]
         ys = pk + _subpixel(p, pk)
-        strips.append((c, ys, _chain_index(ys, period)))
+        idx = _chain_index(ys, period)
+        strips.append((c, ys[idx >= 0], idx[idx >= 0]))
     return _tie_strips(strips, period)
 
 
@@ -191,18 +192,30 @@ def _subpixel(p: np.ndarray, pk: np.ndarray) -> np.ndarray:
 
 
 def _chain_index(ys: np.ndarray, period: float) -> np.ndarray:
-    """Indices along a strip; a spacing that is no whole number of periods starts a new
-    chain (index offset by 10000 per chain, resolved by tying strips)."""
-    idx = np.zeros(len(ys), int)
-    chain = 0
+    """Indices along a strip. A peak too close to the last line is a stray (a QRS, a
+    letter) and is dropped (index -1); a spacing that is no whole number of periods
+    starts a new chain (index offset by 10000 per chain, resolved by tying strips)."""
+    idx = np.full(len(ys), -1)
+    if len(ys) == 0:
+        return idx
+    idx[0] = 0
+    last, chain = 0, 0
+    recent = [period]  # perspective changes the period across the page: follow it
     for i in range(1, len(ys)):
-        r = (ys[i] - ys[i - 1]) / period
+        p_loc = float(np.median(recent[-5:]))
+        r = (ys[i] - ys[last]) / p_loc
         k = int(round(r))
-        if k < 1 or abs(r - k) > 0.25 or k > 3:
+        if r < 0.75:
+            continue  # a stray between lines
+        if k > 5 or abs(r - k) > 0.12 * k + 0.08:
             chain += 1
             idx[i] = chain * 10000
+            recent = [period]
         else:
-            idx[i] = idx[i - 1] + k
+            idx[i] = idx[last] + k
+            if k == 1:
+                recent.append(ys[i] - ys[last])
+        last = i
     return idx
 
 
@@ -299,7 +312,7 @@ def lattice(hs: np.ndarray, vs: np.ndarray, period: float):
     return X, Y
 
 
-def smooth_lattice(X: np.ndarray, Y: np.ndarray, period: float, grow: int = 1):
+def smooth_lattice(X: np.ndarray, Y: np.ndarray, period: float, grow: int = 3):
     """A robust bicubic polynomial in (k, m) plus its smoothed residuals: curl and
     perspective from the polynomial, folds from the residuals, outliers dropped."""
     kk, mm = np.mgrid[0 : X.shape[0], 0 : X.shape[1]].astype(float)
@@ -381,7 +394,7 @@ def dewarp(img: np.ndarray, period_hint: float | None = None) -> Dewarped | None
     guess = 5 * period_hint * f if period_hint else max(small.shape) / 55.0
     flat, paper = flatten(small, guess)
     grid = grid_lines(flat, guess) & paper
-    angles = gridmod.skew_angles(grid, max_deg=15.0, n=3) if grid.mean() > 0.005 else [0.0]
+    angles = gridmod.skew_angles(grid, max_deg=30.0, n=4) if grid.mean() > 0.005 else [0.0]
     best = None
     for a in angles or [0.0]:  # a square lattice also lines up at atan(1/k): keep the
         # angle whose grid is most periodic, the smaller angle when they are alike

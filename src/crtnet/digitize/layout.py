@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.ndimage import median_filter
 
 from crtnet.errors import CrtnetError
 from crtnet.io.leads import STANDARD_12
@@ -59,11 +60,14 @@ def find_pulse(tr: Trace) -> dict | None:
         return None
     x0 = x[ok][0]
     # on a uniform 0.1 mm grid: a raster curve holds many points along each vertical edge
-    xw = np.arange(x0 + 0.3, min(x0 + 16, x[ok][-1]), 0.1)
+    # (a label or a speck left of the pulse can start the curve up to ~1 cm early)
+    xw = np.arange(x0 + 0.3, min(x0 + 26, x[ok][-1]), 0.1)
     if xw.size < 10:
         return None
     yw = np.interp(xw, x[ok], y[ok])
-    flat = np.abs(np.diff(yw)) < 0.15
+    # a photographed plateau wobbles by a fraction of a pen width: judge it smoothed
+    ys = median_filter(yw, 5, mode="nearest")
+    flat = np.abs(np.diff(ys)) < 0.15
     idx = np.flatnonzero(np.diff(np.r_[0, flat.astype(int), 0]))
     starts, ends = idx[::2], idx[1::2]
     if starts.size == 0:
@@ -72,11 +76,11 @@ def find_pulse(tr: Trace) -> dict | None:
         px0, px1 = float(xw[a]), float(xw[min(b, xw.size - 1)])
         if not 2.0 <= px1 - px0 <= 12.0:
             continue
-        top = float(np.median(yw[a : b + 1]))
+        top = float(np.median(ys[a : b + 1]))
         after = (xw > px1 + 0.2) & (xw < px1 + 1.5)
         if after.sum() < 2:
             continue
-        base = float(np.median(yw[after]))
+        base = float(np.median(ys[after]))
         h = base - top
         if 3.0 <= h <= 25.0:
             return {"x0": px0, "x1": px1, "height_mm": h, "width_mm": px1 - px0, "base_y": base}
