@@ -81,8 +81,9 @@ def read_dicom(path: str | Path, *, waveform: str = "rhythm", strict_leads: bool
             raise CrtnetError(f"channel {j + 1}: unknown unit {unit!r}", path)
         rows.append((raw[:, j] * sens * corr + base) * _TO_MV[unit])
     try:
-        rec = Record(np.stack(rows), float(g.SamplingFrequency), names,
-                     record_id=path.stem, source=str(path))
+        rec = Record(
+            np.stack(rows), float(g.SamplingFrequency), names, record_id=path.stem, source=str(path)
+        )
     except CrtnetError as exc:
         raise CrtnetError(exc.problem, path) from None
     rec.meta["format"] = "dicom"

@@ -65,8 +65,9 @@ def read_edf(path: str | Path, *, strict_leads: bool = True) -> Record:
     names = [name for name, _, _ in picked]
     try:
         names = [normalize_lead(x, strict=strict_leads) for x in names]
-        rec = Record(np.stack([r[:n] for r in rows]), fs, names,
-                     record_id=path.stem, source=str(path))
+        rec = Record(
+            np.stack([r[:n] for r in rows]), fs, names, record_id=path.stem, source=str(path)
+        )
     except CrtnetError as exc:
         raise CrtnetError(exc.problem, path) from None
     rec.meta["format"] = "edf"
@@ -90,8 +91,11 @@ def write_edf(record: Record, path: str | Path) -> Path:
         lo, hi = float(row.min()), float(row.max())
         if hi - lo < 1e-6:
             lo, hi = lo - 1.0, hi + 1.0
-        signals.append(edfio.EdfSignal(row, fs, label=f"ECG {name}", physical_dimension="mV",
-                                       physical_range=(lo, hi)))
+        signals.append(
+            edfio.EdfSignal(
+                row, fs, label=f"ECG {name}", physical_dimension="mV", physical_range=(lo, hi)
+            )
+        )
     edf = edfio.Edf(signals, data_record_duration=duration)
     with atomic_path(path) as tmp:
         edf.write(tmp)

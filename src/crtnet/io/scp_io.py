@@ -23,9 +23,30 @@ from crtnet.io.record import Record
 MAX_BYTES = 64 * 1024 * 1024
 MAX_SAMPLES = 20_000_000
 # EN 1064 lead codes (section 3) for the leads crtnet names
-LEAD_CODES = {1: "I", 2: "II", 3: "V1", 4: "V2", 5: "V3", 6: "V4", 7: "V5", 8: "V6", 9: "V7",
-              10: "V2R", 11: "V3R", 12: "V4R", 13: "V5R", 14: "V6R", 15: "V7R",
-              61: "III", 62: "aVR", 63: "aVL", 64: "aVF", 65: "-aVR", 66: "V8", 67: "V9"}
+LEAD_CODES = {
+    1: "I",
+    2: "II",
+    3: "V1",
+    4: "V2",
+    5: "V3",
+    6: "V4",
+    7: "V5",
+    8: "V6",
+    9: "V7",
+    10: "V2R",
+    11: "V3R",
+    12: "V4R",
+    13: "V5R",
+    14: "V6R",
+    15: "V7R",
+    61: "III",
+    62: "aVR",
+    63: "aVL",
+    64: "aVF",
+    65: "-aVR",
+    66: "V8",
+    67: "V9",
+}
 _NOT_MEASURED = {29999, 29998, 29997}
 
 
@@ -101,7 +122,8 @@ def _read(data: bytes, path: Path, waveform: str, strict: bool) -> Record:
     rec.meta["format"] = "scp_ecg"
     rec.meta["scp_version"] = data[6 + 9] / 10
     rec.meta["cart"] = cart_meta(
-        _global_measurements(sections.get(7)), _statements(sections.get(8)),
+        _global_measurements(sections.get(7)),
+        _statements(sections.get(8)),
         _device(sections.get(1)),
     )
     return rec
@@ -217,7 +239,7 @@ def _decode_leads(body: bytes, counts: list[int], tables, what: str, path: Path)
     pos = 6 + 2 * len(counts)
     sizes = struct.unpack_from(f"<{len(counts)}H", body, 6)
     rows = []
-    for (n, size) in zip(counts, sizes, strict=True):
+    for n, size in zip(counts, sizes, strict=True):
         values = huffman_decode(body[pos : pos + size], n, tables)
         if len(values) != n:
             raise CrtnetError(f"{what}: a lead decodes to {len(values)} of {n} samples", path)
