@@ -14,7 +14,7 @@ import numpy as np
 
 from crtnet.errors import CrtnetError
 from crtnet.io.cart import cart_meta
-from crtnet.io.leads import normalize_lead
+from crtnet.io.leads import STANDARD_12, normalize_lead
 from crtnet.io.record import Record
 from crtnet.io.xmlsafe import number, parse_xml, text_of
 
@@ -71,6 +71,8 @@ def read_aecg(path: str | Path, *, waveform: str = "rhythm", strict_leads: bool 
         raise CrtnetError("no time sequence or no leads in the sequenceSet", path)
     if len({len(r) for r in rows}) != 1:
         raise CrtnetError(f"leads differ in length ({sorted({len(r) for r in rows})})", path)
+    order = sorted(range(len(names)), key=lambda k: (_rank(names[k]), k))
+    rows, names = [rows[k] for k in order], [names[k] for k in order]
     try:
         rec = Record(np.stack(rows), fs, names, record_id=path.stem, source=str(path))
     except CrtnetError as exc:
@@ -78,6 +80,10 @@ def read_aecg(path: str | Path, *, waveform: str = "rhythm", strict_leads: bool 
     rec.meta["format"] = "hl7_aecg"
     rec.meta["cart"] = _cart(series)
     return rec
+
+
+def _rank(name: str) -> int:
+    return STANDARD_12.index(name) if name in STANDARD_12 else len(STANDARD_12)
 
 
 def _rate(value: Element, path: Path) -> float:

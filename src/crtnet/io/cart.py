@@ -28,6 +28,8 @@ MEASUREMENT_KEYS = {
     "t_axis_deg": "T axis",
 }
 
+_ORDER = {k: i for i, k in enumerate(MEASUREMENT_KEYS)}
+
 
 def cart_meta(
     measurements: dict[str, float | None],
@@ -37,7 +39,7 @@ def cart_meta(
 ) -> dict[str, Any]:
     """Build ``meta["cart"]`` from what a reader found, dropping missing values."""
     meas = {}
-    for key, value in measurements.items():
+    for key, value in sorted(measurements.items(), key=lambda kv: _ORDER.get(kv[0], 99)):
         if key not in MEASUREMENT_KEYS:
             raise KeyError(f"not a cart measurement key: {key}")
         if value is None:
@@ -63,7 +65,7 @@ def format_cart(cart: dict[str, Any] | None) -> list[str]:
     if meas:
         lines.append(
             "cart measurements: "
-            + ", ".join(f"{MEASUREMENT_KEYS[k]} {v:g} {_unit(k)}" for k, v in meas.items())
+            + ", ".join(f"{MEASUREMENT_KEYS[k]} {v:g}{_unit(k)}" for k, v in meas.items())
         )
     for s in cart.get("statements") or []:
         lines.append(f"cart statement: {s}")
@@ -71,4 +73,5 @@ def format_cart(cart: dict[str, Any] | None) -> list[str]:
 
 
 def _unit(key: str) -> str:
-    return key.rsplit("_", 1)[1].replace("deg", "°")
+    unit = key.rsplit("_", 1)[1]
+    return "°" if unit == "deg" else f" {unit}"
