@@ -7,6 +7,7 @@ complete: a rerun skips those inputs and redoes only the ones that failed or wer
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,7 @@ def convert(
         written = convert_record(rec, out / stem, to)
         return f"{path} -> {written}"
 
-    done, failed = run_batch(inputs, one, progress=True, desc="convert")
+    done, failed = run_batch(inputs, one, progress=sys.stderr.isatty(), desc="convert")
     for _, line in done:
         typer.echo(line)
     if failed:

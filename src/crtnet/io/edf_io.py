@@ -103,9 +103,16 @@ def write_edf(record: Record, path: str | Path) -> Path:
 
 
 def _record_duration(fs: float, n: int) -> float | None:
-    """A data-record length (s) that divides the signal exactly, so nothing is padded."""
-    for d in (1.0, 0.5, 0.25, 0.2, 0.1, 0.05, 0.04, 0.02, 0.01):
+    """A data-record length (s) that divides the signal exactly, so nothing is padded.
+
+    EDF writes the length in an 8-character field, so only short decimals qualify.
+    """
+    candidates = (1.0, 0.5, 0.25, 0.2, 0.1, 0.05, 0.04, 0.02, 0.01, n / fs, 1 / fs)
+    for d in candidates:
         per = fs * d
-        if abs(per - round(per)) < 1e-9 and round(per) > 0 and n % round(per) == 0:
-            return d
+        text = f"{d:.8g}"
+        if len(text) > 8 or abs(float(text) * fs - round(per)) > 1e-6:
+            continue
+        if round(per) > 0 and n % round(per) == 0:
+            return float(text)
     return None
