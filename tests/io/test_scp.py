@@ -142,8 +142,12 @@ def test_default_table_escapes():
 
 # two custom tables: small values in table 1, a 16-bit escape in table 2, switches between
 TABLES = [
-    [Code(1, 1, 1, 0, "0"), Code(3, 3, 1, 1, "100"), Code(3, 3, 1, -1, "101"),
-     Code(2, 2, 0, 2, "11")],
+    [
+        Code(1, 1, 1, 0, "0"),
+        Code(3, 3, 1, 1, "100"),
+        Code(3, 3, 1, -1, "101"),
+        Code(2, 2, 0, 2, "11"),
+    ],
     [Code(2, 18, 1, 0, "01"), Code(1, 1, 0, 1, "1"), Code(2, 2, 1, 0, "00")],
 ]
 

@@ -56,8 +56,10 @@ def parse_xml(path: str | Path) -> Element:
     text = _DECL.sub("", decode_text(read_bytes(path)), count=1)
     try:
         root = safe_et.fromstring(text)
-    except (ParseError, DefusedXmlException) as exc:
+    except ParseError as exc:
         raise CrtnetError(f"malformed XML: {exc}", path) from None
+    except DefusedXmlException as exc:  # entity expansion ("billion laughs") or external refs
+        raise CrtnetError(f"unsafe XML refused ({type(exc).__name__})", path) from None
     for el in root.iter():
         if isinstance(el.tag, str) and "}" in el.tag:
             el.tag = el.tag.rsplit("}", 1)[1]
@@ -69,7 +71,8 @@ def parse_xml(path: str | Path) -> Element:
 def root_tag(path: str | Path, head: bytes) -> str | None:
     """The root element's local name from the first bytes, or None if this is not XML."""
     text = decode_text(head) if head else ""
-    text = re.sub(r"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", "", text, flags=re.S).lstrip()
+    text = re.sub(r"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(\[.*?\])?\s*>", "", text, flags=re.S)
+    text = text.lstrip()
     m = re.match(r"<([A-Za-z_][\w.:-]*)", text)
     return m.group(1).rsplit(":", 1)[-1] if m else None
 
