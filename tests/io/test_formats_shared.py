@@ -17,31 +17,121 @@ STD = ["I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6"
 
 # file, format, leads, fs, n_samples, cart measurements printed in the file
 CASES = [
-    ("ge_muse_xml/example1.xml", "ge_muse", STD, 500, 5000,
-     dict(heart_rate_bpm=48, pr_ms=138, qrs_ms=96, qt_ms=452, qtc_ms=403,
-          p_axis_deg=51, qrs_axis_deg=20, t_axis_deg=40)),
-    ("ge_muse_xml/example2.xml", "ge_muse", STD, 500, 5000,
-     dict(heart_rate_bpm=65, pr_ms=184, qrs_ms=100, qt_ms=420, qtc_ms=437,
-          p_axis_deg=42, qrs_axis_deg=-2, t_axis_deg=12)),
-    ("philips_xml/129DYPRG.XML", "philips_xml", STD, 500, 5350,
-     dict(heart_rate_bpm=41, pr_ms=151, qrs_ms=135, qt_ms=476, qtc_ms=393, qrs_axis_deg=-21)),
-    ("philips_xml/repbeats_example.xml", "philips_xml", STD, 500, 5350,
-     dict(heart_rate_bpm=41, pr_ms=151, qrs_ms=135, qt_ms=476, qtc_ms=393)),
-    ("philips_xml/2020-5-18_15-48-11.xml", "philips_xml", STD, 500, 5350,
-     dict(heart_rate_bpm=64, pr_ms=164, qrs_ms=102, qt_ms=399, qtc_ms=412, qtcf_ms=408)),
-    ("philips_xml/3191723_ZZDEMOPTONLY_1-04_orig.xml", "philips_xml", STD, 500, 5350,
-     dict(heart_rate_bpm=84, pr_ms=144, qrs_ms=84, qt_ms=352, qtc_ms=417, t_axis_deg=67)),
-    ("dicom/waveform_ecg.dcm", "dicom", STD, 1000, 10000,
-     dict(rr_ms=982, pr_ms=161, qrs_ms=75, qt_ms=368, qtc_ms=370,
-          p_axis_deg=74, qrs_axis_deg=52, t_axis_deg=57)),
-    ("hl7_aecg/Example aECG.xml", "hl7_aecg", STD, 500, 5000,
-     dict(pr_ms=148, qrs_ms=120, qt_ms=420, qtc_ms=443,
-          p_axis_deg=44, qrs_axis_deg=-61, t_axis_deg=86)),
-    ("scp/ECG_20060620_112352_ANON000002.SCP", "scp_ecg",
-     STD[:6] + ["V1", "V2", "V4", "V6", "V3R", "V7"], 600, 6000,
-     dict(heart_rate_bpm=82, rr_ms=731, pr_ms=177, qrs_ms=100, qt_ms=343, qtc_ms=401)),
-    ("scp/ECG_20070321_110542_ANON000004.SCP", "scp_ecg", STD, 600, 6000,
-     dict(heart_rate_bpm=75, rr_ms=800, pr_ms=157, qrs_ms=88, qt_ms=360, qtc_ms=402)),
+    (
+        "ge_muse_xml/example1.xml",
+        "ge_muse",
+        STD,
+        500,
+        5000,
+        dict(
+            heart_rate_bpm=48,
+            pr_ms=138,
+            qrs_ms=96,
+            qt_ms=452,
+            qtc_ms=403,
+            p_axis_deg=51,
+            qrs_axis_deg=20,
+            t_axis_deg=40,
+        ),
+    ),
+    (
+        "ge_muse_xml/example2.xml",
+        "ge_muse",
+        STD,
+        500,
+        5000,
+        dict(
+            heart_rate_bpm=65,
+            pr_ms=184,
+            qrs_ms=100,
+            qt_ms=420,
+            qtc_ms=437,
+            p_axis_deg=42,
+            qrs_axis_deg=-2,
+            t_axis_deg=12,
+        ),
+    ),
+    (
+        "philips_xml/129DYPRG.XML",
+        "philips_xml",
+        STD,
+        500,
+        5350,
+        dict(heart_rate_bpm=41, pr_ms=151, qrs_ms=135, qt_ms=476, qtc_ms=393, qrs_axis_deg=-21),
+    ),
+    (
+        "philips_xml/repbeats_example.xml",
+        "philips_xml",
+        STD,
+        500,
+        5350,
+        dict(heart_rate_bpm=41, pr_ms=151, qrs_ms=135, qt_ms=476, qtc_ms=393),
+    ),
+    (
+        "philips_xml/2020-5-18_15-48-11.xml",
+        "philips_xml",
+        STD,
+        500,
+        5350,
+        dict(heart_rate_bpm=64, pr_ms=164, qrs_ms=102, qt_ms=399, qtc_ms=412, qtcf_ms=408),
+    ),
+    (
+        "philips_xml/3191723_ZZDEMOPTONLY_1-04_orig.xml",
+        "philips_xml",
+        STD,
+        500,
+        5350,
+        dict(heart_rate_bpm=84, pr_ms=144, qrs_ms=84, qt_ms=352, qtc_ms=417, t_axis_deg=67),
+    ),
+    (
+        "dicom/waveform_ecg.dcm",
+        "dicom",
+        STD,
+        1000,
+        10000,
+        dict(
+            rr_ms=982,
+            pr_ms=161,
+            qrs_ms=75,
+            qt_ms=368,
+            qtc_ms=370,
+            p_axis_deg=74,
+            qrs_axis_deg=52,
+            t_axis_deg=57,
+        ),
+    ),
+    (
+        "hl7_aecg/Example aECG.xml",
+        "hl7_aecg",
+        STD,
+        500,
+        5000,
+        dict(
+            pr_ms=148,
+            qrs_ms=120,
+            qt_ms=420,
+            qtc_ms=443,
+            p_axis_deg=44,
+            qrs_axis_deg=-61,
+            t_axis_deg=86,
+        ),
+    ),
+    (
+        "scp/ECG_20060620_112352_ANON000002.SCP",
+        "scp_ecg",
+        STD[:6] + ["V1", "V2", "V4", "V6", "V3R", "V7"],
+        600,
+        6000,
+        dict(heart_rate_bpm=82, rr_ms=731, pr_ms=177, qrs_ms=100, qt_ms=343, qtc_ms=401),
+    ),
+    (
+        "scp/ECG_20070321_110542_ANON000004.SCP",
+        "scp_ecg",
+        STD,
+        600,
+        6000,
+        dict(heart_rate_bpm=75, rr_ms=800, pr_ms=157, qrs_ms=88, qt_ms=360, qtc_ms=402),
+    ),
 ]
 
 
@@ -141,8 +231,21 @@ def test_median_beats(formats, name, leads, n):
     assert np.mean((ptp > 0.3) & (ptp < 5.0)) >= 0.75, ptp.round(2)
 
 
-def test_cardiosoft_is_recognised_not_misread(formats):
-    from crtnet.errors import CrtnetError
-
-    with pytest.raises(CrtnetError, match="CardioSoft"):
-        read_record(formats / "ge_cardiosoft_xml/example1.xml")
+def test_cardiosoft(formats):
+    """Optional in the issue; read because its layout is plain comma-separated counts."""
+    path = formats / "ge_cardiosoft_xml/example1.xml"
+    rec = read_record(path)
+    assert rec.leads == STD and rec.fs == 500 and rec.n_samples == 5000
+    ptp = _qrs_ptp(rec.signal, rec.fs)
+    assert np.mean((ptp > 0.3) & (ptp < 5.0)) >= 0.75, ptp.round(2)
+    assert np.percentile(np.abs(rec.lead("I") + rec.lead("III") - rec.lead("II")), 99) < 0.02
+    m = rec.meta["cart"]["measurements"]
+    assert (m["heart_rate_bpm"], m["pr_ms"], m["qrs_ms"], m["qt_ms"], m["qtc_ms"]) == (
+        42,
+        250,
+        106,
+        462,
+        385,
+    )
+    med = read_vendor(path, "ge_cardiosoft", waveform="median")
+    assert med.n_samples == 600 and med.leads == STD

@@ -72,7 +72,7 @@ def read_record(
         rec = read_npz(path, strict_leads=strict_leads)
     elif fmt == "challenge":
         rec = read_challenge(path, strict_leads=strict_leads)
-    elif fmt in READERS or fmt == "ge_cardiosoft":
+    elif fmt in READERS:
         rec = read_vendor(path, fmt, strict_leads=strict_leads)
     else:
         rec = read_wfdb(path, strict_leads=strict_leads)

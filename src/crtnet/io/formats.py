@@ -16,7 +16,7 @@ from crtnet.io.record import Record
 from crtnet.io.xmlsafe import root_tag
 
 VENDOR_SUFFIXES = (".xml", ".dcm", ".scp", ".edf", ".bdf")
-KNOWN_KINDS = "GE MUSE, Philips or HL7 aECG XML, DICOM waveform, SCP-ECG, EDF"
+KNOWN_KINDS = "GE MUSE/CardioSoft, Philips or HL7 aECG XML, DICOM waveform, SCP-ECG, EDF"
 _XML_ROOTS = {
     "RestingECG": "ge_muse",
     "restingecgdata": "philips_xml",
@@ -37,6 +37,12 @@ def _muse(path, **kw):
     from crtnet.io.muse_io import read_muse
 
     return read_muse(path, **kw)
+
+
+def _cardiosoft(path, **kw):
+    from crtnet.io.cardiosoft_io import read_cardiosoft
+
+    return read_cardiosoft(path, **kw)
 
 
 def _philips(path, **kw):
@@ -75,6 +81,7 @@ READERS: dict[str, Reader] = {
     r.name: r
     for r in (
         Reader("ge_muse", _muse, True, "crtnet (xml + base64)"),
+        Reader("ge_cardiosoft", _cardiosoft, True, "crtnet (xml)"),
         Reader("philips_xml", _philips, True, "crtnet (XLI decoder)"),
         Reader("hl7_aecg", _aecg, True, "crtnet (xml)"),
         Reader("dicom", _dicom, True, "pydicom"),
@@ -109,8 +116,6 @@ def read_vendor(
     path: str | Path, fmt: str, *, waveform: str = "rhythm", strict_leads: bool = True
 ) -> Record:
     """Read a hospital-format file; ``waveform="median"`` gives the cart's median beat."""
-    if fmt == "ge_cardiosoft":
-        raise CrtnetError("GE CardioSoft XML is recognised but not supported yet", path)
     if fmt not in READERS:
         raise CrtnetError(f"unknown format {fmt!r}; known: {', '.join(READERS)}", path)
     return READERS[fmt].load(path, waveform=waveform, strict_leads=strict_leads)
