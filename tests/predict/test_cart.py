@@ -40,7 +40,7 @@ def test_report_cart_block_next_to_crtnet():
         cart=cart,
     )
     assert "Cart's own measurements (MDW14)" in html
-    assert "<tr><th>ventricular rate</th><td>75</td><td>75</td></tr>" in html
+    assert "<tr><th>ventricular rate (bpm)</th><td>75</td><td>75</td></tr>" in html
     assert "<li>&lt;b&gt;x&lt;/b&gt;</li>" in html
     plain = build_report(
         title="t",

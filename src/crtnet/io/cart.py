@@ -72,6 +72,11 @@ def format_cart(cart: dict[str, Any] | None) -> list[str]:
     return lines
 
 
-def _unit(key: str) -> str:
+def unit_of(key: str) -> str:
+    """'ms', 'bpm' or '°' for a measurement key."""
     unit = key.rsplit("_", 1)[1]
-    return "°" if unit == "deg" else f" {unit}"
+    return "°" if unit == "deg" else unit
+
+
+def _unit(key: str) -> str:
+    return "°" if key.endswith("_deg") else f" {unit_of(key)}"

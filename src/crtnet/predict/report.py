@@ -184,11 +184,11 @@ def build_report(
 
 def _cart_block(cart: dict[str, Any], rhythm: dict[str, Any] | None) -> str:
     """What the ECG cart itself measured and printed, beside crtnet's figure where it has one."""
-    from crtnet.io.cart import MEASUREMENT_KEYS
+    from crtnet.io.cart import MEASUREMENT_KEYS, unit_of
 
     ours = {"heart_rate_bpm": (rhythm or {}).get("heart_rate_bpm")}
     rows = "".join(
-        f"<tr><th>{html.escape(MEASUREMENT_KEYS[k])}</th><td>{v:g}</td>"
+        f"<tr><th>{html.escape(MEASUREMENT_KEYS[k])} ({unit_of(k)})</th><td>{v:g}</td>"
         f"<td>{'' if ours.get(k) is None else f'{ours[k]:.0f}'}</td></tr>"
         for k, v in (cart.get("measurements") or {}).items()
     )
