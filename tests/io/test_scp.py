@@ -224,3 +224,23 @@ def test_bimodal_compression_is_refused(tmp_path):
     p.write_bytes(build_scp(bodies))
     with pytest.raises(CrtnetError, match="bimodal"):
         read_record(p)
+
+
+def test_absurd_sizes_are_refused_without_allocating(tmp_path):
+    base, ref, _ = _synthetic(200)
+    huge = struct.pack("<BB", 1, 0b00001100) + struct.pack("<IIB", 1, 2**31, 1)
+    p = tmp_path / "huge.scp"
+    p.write_bytes(build_scp({3: huge, 6: lead_block(base[:1], 5000, 2000, 1, [DEFAULT_TABLE])}))
+    with pytest.raises(CrtnetError, match="implausible size: 1 leads x 2147483648"):
+        read_record(p)
+    # a reference beat said to be 65 s long at 1 us: decoding stops when the bits run out
+    s3 = struct.pack("<BB", 1, 0b00001100) + struct.pack("<IIB", 1, 200, 1)
+    bodies = {
+        3: s3,
+        4: struct.pack("<HHH", 65535, 1, 0),
+        5: lead_block(ref[:1], 5000, 1, 1, [DEFAULT_TABLE]),
+        6: lead_block(base[:1], 5000, 2000, 1, [DEFAULT_TABLE]),
+    }
+    p.write_bytes(build_scp(bodies))
+    with pytest.raises(CrtnetError, match="reference beat: a lead decodes to"):
+        read_vendor(p, "scp_ecg", waveform="median")

@@ -19,6 +19,7 @@ from crtnet.io.leads import normalize_lead
 from crtnet.io.record import Record
 
 MAX_BYTES = 512 * 1024 * 1024
+MAX_SAMPLES = 100_000_000  # 24 h of 3 leads at 360 Hz is 93 M
 _TO_MV = {"uv": 1e-3, "µv": 1e-3, "μv": 1e-3, "mv": 1.0, "v": 1e3, "nv": 1e-6}
 _PREFIX = re.compile(r"^(ecg|ekg)[\s_:.-]*", re.I)
 
@@ -57,6 +58,13 @@ def read_edf(path: str | Path, *, strict_leads: bool = True) -> Record:
         raise CrtnetError(f"no ECG channel with a voltage unit (channels: {labels})", path)
     fs = Counter(s.sampling_frequency for _, s, _ in picked).most_common(1)[0][0]
     picked = [p for p in picked if p[1].sampling_frequency == fs]
+    total = len(picked) * fs * edf.duration
+    if total > MAX_SAMPLES:
+        raise CrtnetError(
+            f"{len(picked)} ECG channels x {edf.duration:.0f} s is over the "
+            f"{MAX_SAMPLES:,} sample limit (a Holter? split it first)",
+            path,
+        )
     try:
         rows = [sig.data.astype(np.float64) * scale for _, sig, scale in picked]
     except Exception as exc:

@@ -189,7 +189,8 @@ def huffman_decode(payload: bytes, n: int, tables: list[list[Code]]) -> np.ndarr
     bits = "".join(f"{b:08b}" for b in payload)
     lookups = [({c.bits: c for c in t}, sorted({c.prefix for c in t})) for t in tables]
     table, lengths = lookups[0]
-    out = np.zeros(n, dtype=np.int64)
+    out = np.zeros(min(n, len(bits)), dtype=np.int64)  # every value takes >= 1 bit
+    n = len(out)
     pos = k = 0
     while k < n:
         code = None
@@ -224,11 +225,11 @@ def _undo_differences(x: np.ndarray, order: int) -> np.ndarray:
         return x
     if order == 1:
         return np.cumsum(x)
-    if order == 2:
-        y = x.copy()
-        for i in range(2, len(y)):
-            y[i] = y[i] + 2 * y[i - 1] - y[i - 2]
-        return y
+    if order == 2:  # x0, x1 as stored; then x[i] = d[i] + 2 x[i-1] - x[i-2]
+        if len(x) < 3:
+            return x
+        slope = np.concatenate([[x[1] - x[0]], x[2:]]).cumsum()
+        return np.concatenate([[x[0]], x[0] + slope.cumsum()])
     raise ValueError(f"difference order {order}")
 
 
@@ -253,8 +254,10 @@ def _rhythm(sections, leads, flags, tables, path):
     if body[5]:
         raise CrtnetError("bimodal compression is not supported", path)
     counts = [end - start + 1 for _, start, end in leads]
-    if len(set(counts)) != 1 or counts[0] <= 0 or counts[0] * len(counts) > MAX_SAMPLES:
-        raise CrtnetError(f"unsupported lead lengths {sorted(set(counts))}", path)
+    if len(set(counts)) != 1:
+        raise CrtnetError(f"leads of different lengths {sorted(set(counts))}: unsupported", path)
+    if counts[0] <= 0 or counts[0] * len(counts) > MAX_SAMPLES:
+        raise CrtnetError(f"implausible size: {len(counts)} leads x {counts[0]} samples", path)
     rhythm, avm, interval = _decode_leads(body, counts, tables, "rhythm", path)
     signal = rhythm * avm / 1e6  # nV -> mV
     if flags & 1:  # reference beat was subtracted before compression: add it back
