@@ -89,3 +89,32 @@ def test_truncated_dicom(tmp_path):
     with pytest.raises(CrtnetError) as err:
         read_record(p)
     assert "cut.dcm" in str(err.value)
+
+
+def test_damaged_headers_never_escape_as_tracebacks(tmp_path):
+    """Seeded byte flips in the DICOM header (found pydicom's lazy-conversion errors)."""
+    rng = np.random.default_rng(3)
+    data = open(ECG, "rb").read()
+    p = tmp_path / "flip.dcm"
+    for _ in range(40):
+        d = bytearray(data)
+        for i in rng.integers(132, 4000, rng.integers(1, 6)):
+            d[i] = int(rng.integers(0, 256))
+        p.write_bytes(bytes(d))
+        try:
+            read_record(p)
+        except CrtnetError as exc:
+            assert str(exc).startswith(str(p))
+
+
+@pytest.mark.parametrize("name", ["philips_129DYPRG.XML", "scp_ANON000004.SCP", "aecg_minimum.xml"])
+def test_truncated_fixtures_give_one_error(tmp_path, name):
+    from pathlib import Path
+
+    data = (Path(__file__).resolve().parents[1] / "fixtures/formats" / name).read_bytes()
+    p = tmp_path / name
+    for cut in np.linspace(10, len(data) - 30, 12).astype(int):
+        p.write_bytes(data[:cut])
+        with pytest.raises(CrtnetError) as err:
+            read_record(p)
+        assert str(err.value).startswith(str(p))

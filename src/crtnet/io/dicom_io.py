@@ -7,6 +7,7 @@ annotations are mapped here, because pydicom leaves them as DICOM codes.
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -42,18 +43,41 @@ _MEAS = {
 def read_dicom(path: str | Path, *, waveform: str = "rhythm", strict_leads: bool = True) -> Record:
     """``waveform`` is ``"rhythm"`` (first group) or ``"median"`` (a MEDIAN-labelled group)."""
     import pydicom
-    from pydicom.errors import InvalidDicomError
-    from pydicom.waveforms.numpy_handler import multiplex_array
+    from pydicom.errors import BytesLengthException, InvalidDicomError
 
     path = Path(path)
     if not path.is_file():
         raise CrtnetError("file not found", path)
     if path.stat().st_size > MAX_BYTES:
         raise CrtnetError(f"file is over the {MAX_BYTES // 2**20} MB limit", path)
-    try:
-        ds = pydicom.dcmread(path)
-    except (InvalidDicomError, OSError, ValueError, EOFError) as exc:
-        raise CrtnetError(f"unreadable DICOM: {exc}", path) from None
+    # pydicom converts elements lazily, so a damaged file can fail at any access: all of
+    # it runs under one guard, and pydicom's warnings about odd values stay quiet
+    damaged = (
+        InvalidDicomError,
+        BytesLengthException,
+        OSError,
+        EOFError,
+        ValueError,
+        KeyError,
+        AttributeError,
+        IndexError,
+        TypeError,
+        NotImplementedError,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            ds = pydicom.dcmread(path)
+            return _read(ds, path, waveform, strict_leads)
+        except CrtnetError:
+            raise
+        except damaged as exc:
+            raise CrtnetError(f"unreadable DICOM: {exc}", path) from None
+
+
+def _read(ds, path: Path, waveform: str, strict_leads: bool) -> Record:
+    from pydicom.waveforms.numpy_handler import multiplex_array
+
     sop = str(ds.get("SOPClassUID", ""))
     if "WaveformSequence" not in ds:
         kind = ECG_SOP_CLASSES.get(sop, f"SOP class {sop or '?'}")
@@ -64,10 +88,7 @@ def read_dicom(path: str | Path, *, waveform: str = "rhythm", strict_leads: bool
     n_ch, n_s = int(g.NumberOfWaveformChannels), int(g.NumberOfWaveformSamples)
     if n_ch * n_s > MAX_SAMPLES or n_ch < 1 or n_s < 1:
         raise CrtnetError(f"implausible waveform size {n_ch} x {n_s}", path)
-    try:
-        raw = multiplex_array(ds, index, as_raw=True).astype(np.float64)
-    except (ValueError, KeyError, AttributeError, NotImplementedError) as exc:
-        raise CrtnetError(f"unreadable waveform data: {exc}", path) from None
+    raw = multiplex_array(ds, index, as_raw=True).astype(np.float64)
     rows, names = [], []
     for j, ch in enumerate(g.ChannelDefinitionSequence):
         names.append(_lead_name(ch, strict_leads, path))
@@ -79,6 +100,8 @@ def read_dicom(path: str | Path, *, waveform: str = "rhythm", strict_leads: bool
             unit = str(ch.ChannelSensitivityUnitsSequence[0].CodeValue).lower()
         if unit not in _TO_MV:
             raise CrtnetError(f"channel {j + 1}: unknown unit {unit!r}", path)
+        if not (np.isfinite(sens * corr + base) and sens * corr != 0):
+            raise CrtnetError(f"channel {j + 1}: unusable sensitivity {sens} x {corr}", path)
         rows.append((raw[:, j] * sens * corr + base) * _TO_MV[unit])
     try:
         rec = Record(
