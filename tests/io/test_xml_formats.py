@@ -42,9 +42,12 @@ def muse_xml(signal_uv: np.ndarray, leads: list[str], *, crc_ok: bool = True) ->
         "<RestingECGMeasurements><VentricularRate>71</VentricularRate>"
         "<PRInterval>160</PRInterval><QRSDuration>92</QRSDuration><QTInterval>380</QTInterval>"
         "<QTCorrected>412</QTCorrected><RAxis>45</RAxis></RestingECGMeasurements>"
-        "<Diagnosis><DiagnosisStatement><StmtText>Normal sinus rhythm</StmtText>"
-        "</DiagnosisStatement><DiagnosisStatement><StmtText>Normal ECG (Ã©)</StmtText>"
-        "</DiagnosisStatement></Diagnosis>"
+        "<Diagnosis><DiagnosisStatement><StmtFlag>USERINSERT</StmtFlag>"
+        "<StmtText>Normal sinus rhythm</StmtText></DiagnosisStatement>"
+        "<DiagnosisStatement><StmtText>with sinus arrhythmia</StmtText>"
+        "<StmtFlag>ENDSLINE</StmtFlag></DiagnosisStatement>"
+        "<DiagnosisStatement><StmtText>Normal ECG (Ã©)</StmtText></DiagnosisStatement>"
+        "</Diagnosis>"
         "<Waveform><WaveformType>Rhythm</WaveformType><SampleBase>500</SampleBase>"
         f"<SampleExponent>0</SampleExponent>{''.join(parts)}</Waveform></RestingECG>"
     )
@@ -76,7 +79,7 @@ def test_muse_reads_and_derives_limb_leads(tmp_path, eight_leads):
         "qtc_ms": 412,
         "qrs_axis_deg": 45,
     }
-    assert cart["statements"] == ["Normal sinus rhythm", "Normal ECG (Ã©)"]
+    assert cart["statements"] == ["Normal sinus rhythm with sinus arrhythmia", "Normal ECG (Ã©)"]
     assert cart["device"] == "MAC55"
 
 

@@ -112,8 +112,14 @@ def _cart(root: Element, path: Path) -> dict:
     diag = root.find("Diagnosis")
     if diag is None:
         diag = root.find("OriginalDiagnosis")
-    statements = []
-    if diag is not None:
-        statements = [t.text or "" for t in diag.iter("StmtText")]
+    statements, line = [], []
+    for stmt in [] if diag is None else diag.findall("DiagnosisStatement"):
+        # MUSE splits a printed line into fragments; ENDSLINE closes the line
+        line.append(text_of(stmt, "StmtText") or "")
+        if any((f.text or "").strip() == "ENDSLINE" for f in stmt.findall("StmtFlag")):
+            statements.append(" ".join(x for x in line if x))
+            line = []
+    if line:
+        statements.append(" ".join(x for x in line if x))
     device = text_of(root, "TestDemographics/AcquisitionDevice")
     return cart_meta(meas, statements, device, source="RestingECGMeasurements")
