@@ -102,8 +102,8 @@ def sniff(path: str | Path) -> str | None:
         return "dicom"
     if len(head) >= 22 and head[16:22] == b"SCPECG":
         return "scp_ecg"
-    if head[:8] in (b"0       ", b"\xffBIOSEMI") and len(head) >= 256:
-        return "edf"
+    if head[:8] in (b"0       ", b"\xffBIOSEMI") and head[184:192].strip().isdigit():
+        return "edf"  # version field, and the header-size field holds a number
     stripped = head.lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n")
     if stripped[:1] == b"<" or head[:2] in (b"\xff\xfe", b"\xfe\xff"):
         tag = root_tag(p, head)
