@@ -21,7 +21,7 @@ def test_api_mirrors_cli():
     from crtnet.cli.main import app
 
     commands = {c.name for c in app.registered_commands} | {g.name for g in app.registered_groups}
-    for name in ("info", "render", "digitize", "train", "evaluate", "predict", "demo"):
+    for name in ("info", "convert", "render", "digitize", "train", "evaluate", "predict", "demo"):
         assert name in commands and callable(getattr(api, name))
     assert callable(crtnet.info) and callable(crtnet.demo)
 

@@ -16,6 +16,15 @@ def info(path: str | Path, **read_options: Any) -> dict:
     return {"path": str(path), **read_record(path, **read_options).summary()}
 
 
+def convert(
+    path: str | Path, to: str, out_dir: str | Path, *, median: bool = False, **kw: Any
+) -> Path:
+    """``crtnet convert``: one file → WFDB/CSV/EDF plus a JSON sidecar; returns the signal file."""
+    from crtnet.io.convert import convert_file
+
+    return convert_file(path, to, out_dir, median=median, **kw)
+
+
 def data_summary(dataset: str, root: Any = None, *, use_cache: bool = True, **kw: Any) -> dict:
     """``crtnet data summary``: class counts and splits of a dataset."""
     from crtnet.data.registry import get_dataset

@@ -15,7 +15,9 @@ def register(app: typer.Typer) -> None:
 
 def info(
     files: list[Path] = typer.Argument(
-        ..., help="Signal files: WFDB (.hea/.dat), CSV, npz, challenge .mat."
+        ...,
+        help="Signal files: WFDB (.hea/.dat), CSV, npz, challenge .mat, GE MUSE / Philips / "
+        "HL7 aECG XML, DICOM, SCP-ECG, EDF.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array, one object per file."),
     fs: float = typer.Option(None, "--fs", help="Sampling rate for CSVs without a time column."),
@@ -25,6 +27,7 @@ def info(
 ) -> None:
     """Show each record's leads, sampling rate, duration, units and labels."""
     from crtnet.io import read_record
+    from crtnet.io.cart import format_cart
 
     def one(path: Path) -> dict:
         rec = read_record(path, fs=fs, strict_leads=not allow_unknown_leads)
@@ -41,5 +44,7 @@ def info(
                 f"{s['n_samples']} samples ({s['duration_s']:.2f} s), {s['units']}, "
                 f"labels: {labels}"
             )
+            for line in format_cart(s["meta"].get("cart")):
+                typer.echo(f"  {line}")
     if failed:
         raise typer.Exit(1)

@@ -17,6 +17,7 @@ from crtnet.errors import CrtnetError
 
 COMMAND_MODULES = [
     "info",
+    "convert",
     "data",
     "render",
     "digitize",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-SIGNAL_SUFFIXES = (".hea", ".csv", ".npz", ".mat")
+SIGNAL_SUFFIXES = (".hea", ".csv", ".npz", ".mat", ".xml", ".dcm", ".scp", ".edf", ".bdf")
 
 
 def register(app: typer.Typer) -> None:
@@ -33,7 +33,9 @@ def expand_inputs(inputs: list[Path]) -> list[Path]:
 
 def predict(
     inputs: list[Path] = typer.Argument(
-        ..., help="Images (PNG/JPEG/TIFF/BMP), PDFs, signal files (WFDB/CSV/npz/.mat), folders."
+        ...,
+        help="Images (PNG/JPEG/TIFF/BMP), PDFs, signal files (WFDB/CSV/npz/.mat, GE MUSE, "
+        "Philips, HL7 aECG, DICOM, SCP-ECG, EDF), folders.",
     ),
     model: str = typer.Option(
         None, "--model", "-m", help="Bundled model name or a run directory (default: by leads)."

@@ -9,16 +9,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from crtnet.errors import CrtnetError
+from crtnet.io.formats import KNOWN_KINDS, READERS, VENDOR_SUFFIXES, read_vendor, sniff
 from crtnet.io.leads import CABRERA_12, STANDARD_12, derive_limb_leads, normalize_lead
 from crtnet.io.record import Record
 
-SIGNAL_SUFFIXES = (".hea", ".dat", ".csv", ".npz", ".mat")
+SIGNAL_SUFFIXES = (".hea", ".dat", ".csv", ".npz", ".mat", *VENDOR_SUFFIXES)
 WRITE_FORMATS = ("wfdb", "csv", "npz", "challenge")
 
 
 def detect_format(path: str | Path) -> str:
     p = Path(path)
     suffix = p.suffix.lower()
+    vendor = sniff(p)  # hospital formats are recognised by content, whatever the suffix
+    if vendor is not None:
+        return vendor
+    if suffix in VENDOR_SUFFIXES and p.is_file():
+        raise CrtnetError(f"{suffix} file is not an ECG format crtnet knows ({KNOWN_KINDS})", p)
     if suffix == ".csv":
         return "csv"
     if suffix == ".npz":
@@ -66,6 +72,8 @@ def read_record(
         rec = read_npz(path, strict_leads=strict_leads)
     elif fmt == "challenge":
         rec = read_challenge(path, strict_leads=strict_leads)
+    elif fmt in READERS:
+        rec = read_vendor(path, fmt, strict_leads=strict_leads)
     else:
         rec = read_wfdb(path, strict_leads=strict_leads)
     if fs is not None and fmt != "csv" and abs(rec.fs - fs) > 1e-6:

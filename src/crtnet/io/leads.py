@@ -35,7 +35,10 @@ _ALIASES = {
     "d3": "D3",
     "d4": "D4",
 }
-_KNOWN = set(STANDARD_12) | set(HOLTER) | {"-aVR"}
+# extra chest leads (right-sided, posterior) that carts record, e.g. SCP-ECG paediatric sets
+EXTRA_CHEST = [f"V{k}R" for k in range(2, 8)] + ["V7", "V8", "V9"]
+_ALIASES.update({name.lower(): name for name in EXTRA_CHEST})
+_KNOWN = set(STANDARD_12) | set(HOLTER) | {"-aVR"} | set(EXTRA_CHEST)
 
 
 def normalize_lead(name: str, *, strict: bool = True) -> str:

@@ -184,6 +184,7 @@ def predict_record(
     flags += _signal_flags(record)
     result["quality"] = {**quality, **q, "flags": flags, "duration_s": round(record.duration, 3)}
     result["quality"]["inference_s"] = round(time.perf_counter() - t0, 3)
+    result["cart"] = record.meta.get("cart")  # the device's own measurements, if the file had them
     return result
 
 
@@ -248,5 +249,6 @@ def _error_result(path, message: str) -> dict[str, Any]:
         "thresholds": None,
         "quality": None,
         "rhythm": None,
+        "cart": None,
         "error": message,
     }

@@ -102,6 +102,7 @@ def run_demo(
         quality=result["quality"],
         model_cards=cards,
         timings=timings,
+        cart=original.meta.get("cart") if original is not None else None,
     )
     report = write_report(html, out / "report.html")
     return {"report": report, "image": image, "predictions": predictions, "timings": timings}

@@ -19,7 +19,20 @@ def summary_line(res: dict[str, Any]) -> str:
         line += f"; HR {rhythm['heart_rate_bpm']:.0f} bpm"
     if rhythm.get("beat_counts"):
         line += "; beats " + " ".join(f"{c}:{n}" for c, n in rhythm["beat_counts"].items() if n)
+    cart = (res.get("cart") or {}).get("measurements") or {}
+    shown = [(k, label) for k, label in _CART_SHORT.items() if k in cart]
+    if shown:
+        line += "; cart: " + " ".join(f"{label} {cart[k]:g}" for k, label in shown)
     return line
+
+
+_CART_SHORT = {
+    "heart_rate_bpm": "HR",
+    "pr_ms": "PR",
+    "qrs_ms": "QRS",
+    "qt_ms": "QT",
+    "qtc_ms": "QTc",
+}
 
 
 def write_results(results: list[dict[str, Any]], path: str | Path) -> Path:

@@ -135,6 +135,7 @@ def build_report(
     quality: dict[str, Any],
     model_cards: dict[str, str],
     timings: dict[str, float],
+    cart: dict[str, Any] | None = None,
 ) -> str:
     """Assemble the report; every argument is already computed, so this only formats."""
     parts = [
@@ -151,6 +152,8 @@ def build_report(
     if rhythm:
         facts = {k: v for k, v in rhythm.items() if k not in ("r_peaks_s", "beat_labels")}
         parts.append("<h2>Rhythm</h2>" + _kv_table(facts))
+    if cart:
+        parts.append(_cart_block(cart, rhythm))
     flags = quality.get("flags", [])
     parts.append(
         "<h2>Quality</h2>"
@@ -177,6 +180,25 @@ def build_report(
         "Probabilities are model outputs, not a clinical diagnosis.</p></body></html>"
     )
     return "\n".join(parts)
+
+
+def _cart_block(cart: dict[str, Any], rhythm: dict[str, Any] | None) -> str:
+    """What the ECG cart itself measured and printed, beside crtnet's figure where it has one."""
+    from crtnet.io.cart import MEASUREMENT_KEYS, unit_of
+
+    ours = {"heart_rate_bpm": (rhythm or {}).get("heart_rate_bpm")}
+    rows = "".join(
+        f"<tr><th>{html.escape(MEASUREMENT_KEYS[k])} ({unit_of(k)})</th><td>{v:g}</td>"
+        f"<td>{'' if ours.get(k) is None else f'{ours[k]:.0f}'}</td></tr>"
+        for k, v in (cart.get("measurements") or {}).items()
+    )
+    stmts = "".join(f"<li>{html.escape(s)}</li>" for s in cart.get("statements") or [])
+    device = html.escape(str(cart.get("device") or "the recording device"))
+    return (
+        f"<h2>Cart's own measurements ({device})</h2>"
+        f"<table><tr><th></th><th>cart</th><th>crtnet</th></tr>{rows}</table>"
+        + (f"<p>Cart's statements:</p><ul>{stmts}</ul>" if stmts else "")
+    )
 
 
 def write_report(text: str, path: str | Path) -> Path:

@@ -17,7 +17,16 @@ from crtnet.render.page import RenderConfig, render_page
 from crtnet.render.randomize import random_config
 from crtnet.render.save import check_formats, output_names
 
-SIGNAL_GLOBS = ("*.hea", "*.csv", "*.npz", "*.mat")
+SIGNAL_GLOBS = (
+    "*.hea",
+    "*.csv",
+    "*.npz",
+    "*.mat",
+    "*.[xX][mM][lL]",
+    "*.dcm",
+    "*.[sS][cC][pP]",
+    "*.edf",
+)
 
 
 def expand_inputs(paths: list[Path]) -> list[Path]:
