@@ -62,3 +62,23 @@ def register(app: typer.Typer) -> None:
                 f"{out}: validation accuracy {m['accuracy']:.4f}, macro-F1 "
                 f"{m['macro_f1']:.4f}, macro-AUC {m['macro_auc']:.4f}"
             )
+
+    @app.command("train-pixel")
+    def train_pixel_cmd(
+        out: Path = typer.Option(..., "--out", "-o", help="Run directory (resumed if present)."),
+        root: list[Path] = typer.Option(None, "--root", help="PTB-XL root(s) to print from."),
+        pages: int = typer.Option(60, help="Pages rendered into the crop cache."),
+        steps: int = typer.Option(3000, help="Optimiser steps."),
+        seed: int = typer.Option(0, help="Seed for records, pages, crops and init."),
+        threads: int = typer.Option(2, help="torch CPU threads."),
+    ) -> None:
+        """Train the digitizer's pixel model (ink / grid / other) on rendered pages.
+
+        Copy OUT/model.safetensors to src/crtnet/weights/pixel-seg/ to ship it.
+        """
+        from crtnet.cli.common import echo_json
+        from crtnet.train.pixel import PixelTrainConfig, train_pixel
+
+        cfg = PixelTrainConfig(pages=pages, steps=steps, seed=seed, threads=threads)
+        metrics = train_pixel(out, cfg, list(root or []), log=lambda s: typer.echo(s, err=True))
+        echo_json({k: v for k, v in metrics.items() if k != "config"})

@@ -122,7 +122,8 @@ def _read(traces, px_info, curves, image, layout, fs, path, timings):
     if not np.isfinite(sig).any():
         raise CrtnetError("no ECG trace could be followed on this page", path)
     size = px_info.get("page_mm") or [v / px_info["px_per_mm"] for v in px_info["image_size"]]
-    chk = checks.run(entries, speed, gain, fs, sig, calib, pulses, tuple(size), conf)
+    chk = checks.run(entries, speed, gain, fs, sig, calib, pulses, tuple(size), conf,
+                     px_info.get("grid_nonuniformity"))
     timings["assemble"] = time.perf_counter() - t1
     return traces, px_info, curves, image, sig, conf, entries, name, speed, gain, calib, pulses, chk
 
@@ -172,9 +173,9 @@ def _read_dewarped(img: np.ndarray, dpi_hint, layout, fs, path, timings):
     if d is None:
         raise CrtnetError("no ECG grid found on this page", path)
     flat, paper = dw.flatten(d.image, 5 * d.px_per_mm)
-    trace = dw.pen_mask(flat, d.px_per_mm)
-    if trace is None:
-        trace, _ = gridmod.masks(flat)
+    t = time.perf_counter()
+    trace = _ink_mask(flat, d.px_per_mm)
+    timings["pixel_model"] = time.perf_counter() - t
     # the paper's edge, its shadow and the table are no trace: keep to the printed grid
     trace &= dw.grid_area(flat, paper, d.px_per_mm)
     px = {
@@ -191,6 +192,31 @@ def _read_dewarped(img: np.ndarray, dpi_hint, layout, fs, path, timings):
     }
     return _read(*_rows_from(flat, trace, d.px_per_mm, px, path, timings), layout, fs, path,
                  timings)
+
+
+PEN = "model"  # how a dewarped page's ink is found: "model" (pixelnet) or "colour"
+
+
+def _ink_mask(flat: np.ndarray, ppm: float) -> np.ndarray:
+    """Ink on a dewarped photo: the learned pixel model, with hysteresis (faint thin QRS
+    strokes count where they touch clear ink); colour rules when asked or unshipped."""
+    import cv2
+
+    from crtnet.digitize import dewarp as dw
+    from crtnet.digitize import pixelnet
+
+    if PEN == "model" and pixelnet.WEIGHTS.is_file():
+        p = pixelnet.probabilities(flat)[..., 2]
+        strong = p > 0.6
+        n, lab = cv2.connectedComponents((p > 0.3).astype(np.uint8), connectivity=8)
+        hit = np.zeros(n, bool)
+        hit[np.unique(lab[strong])] = True
+        hit[0] = False
+        return hit[lab]
+    trace = dw.pen_mask(flat, ppm)
+    if trace is None:
+        trace, _ = gridmod.masks(flat)
+    return trace
 
 
 def _classical_geometry(img: np.ndarray, dpi_hint, path, timings):
@@ -250,11 +276,29 @@ def _classical_geometry(img: np.ndarray, dpi_hint, path, timings):
         "dpi_estimate": round(float(ppm) * 25.4, 1),
         "dpi_metadata": dpi_hint,
         "grid_strength": round(info.strength, 3),
+        "grid_nonuniformity": _nonuniformity(grid, ppm) if scale_from == "grid" else None,
         "rotation_deg": round(angle, 2),
         "perspective_corrected": homography is not None,
         "image_size": [int(img.shape[1]), int(img.shape[0])],
     }
     return img, trace, ppm, px
+
+
+def _nonuniformity(grid: np.ndarray, ppm: float) -> float:
+    """Largest relative departure of a page third's grid period from the page's: a
+    wrinkled or curled page has no single px/mm, and one number would misscale it."""
+    h, w = grid.shape
+    worst = 0.0
+    for sl in ((slice(None), slice(0, w // 3)), (slice(None), slice(w // 3, 2 * w // 3)),
+               (slice(None), slice(2 * w // 3, w)), (slice(0, h // 3), slice(None)),
+               (slice(h // 3, 2 * h // 3), slice(None)), (slice(2 * h // 3, h), slice(None))):
+        part = gridmod.grid_scale(grid[sl])
+        if part.px_per_mm is not None and part.strength > 0.2:
+            r = part.px_per_mm / ppm
+            # a third read at 1 mm where the page reads 5 mm (or back) is no warp
+            if 0.7 < r < 1.4:
+                worst = max(worst, abs(r - 1))
+    return round(worst, 4)
 
 
 def _rows_from(img, trace, ppm, px, path, timings):

@@ -10,7 +10,9 @@ read at the wrong scale, with the wrong layout or with leads in the wrong rows f
 - ``calibration``: the pulses were found on most rows, agree with each other, and are
   0.2 s wide at a standard paper speed (a grid read at the wrong period fails this);
 - ``amplitude``: QRS peak-to-peak amplitudes lie in the physiological range;
-- ``page_size``: the page measured in mm is a page (the px/mm is not a 5x alias).
+- ``page_size``: the page measured in mm is a page (the px/mm is not a 5x alias);
+- ``uniform_scale``: for a page read with one px/mm, every third of it has that grid
+  period (a curled or wrinkled page does not; its dewarped reading is then preferred).
 
 A page is *flagged* when a check that could run fails. The rule and its thresholds were
 set on rendered pages and the ecg-image-kit variants, never on the real photos.
@@ -28,6 +30,7 @@ REPEAT_MIN_CORR = 0.7
 EINTHOVEN_OK, EINTHOVEN_BAD = 0.8, 1.1
 AMPLITUDE_MV = (0.15, 8.0)  # median over leads of the 1-99 % range
 PAGE_MM = (60.0, 600.0)
+MAX_NONUNIFORM = 0.03  # a page third whose grid period differs more: one px/mm misscales
 
 
 def _panel(tr, t0: float, t1: float, speed: float, gain: float, fs: float) -> np.ndarray:
@@ -79,7 +82,8 @@ def _law_residual(stack: np.ndarray, max_lag: int) -> float:
 
 
 def run(entries, speed: float, gain: float, fs: float, sig: np.ndarray, calib: str,
-        pulses: list, page_mm: tuple[float, float], coverage: dict[str, float]) -> dict:
+        pulses: list, page_mm: tuple[float, float], coverage: dict[str, float],
+        nonuniformity: float | None = None) -> dict:
     """All checks for one page: {name: {"ok": bool | None, "value": float}} plus the
     page flag, a page confidence and per-lead confidences."""
     panels = {}
@@ -140,6 +144,10 @@ def run(entries, speed: float, gain: float, fs: float, sig: np.ndarray, calib: s
     amp = float(np.median(rng)) if rng else float("nan")
     out["amplitude"] = {"ok": bool(AMPLITUDE_MV[0] <= amp <= AMPLITUDE_MV[1]),
                         "value": round(amp, 3)}
+    out["uniform_scale"] = {
+        "ok": None if nonuniformity is None else bool(nonuniformity <= MAX_NONUNIFORM),
+        "value": nonuniformity,
+    }
     big = max(page_mm)
     out["page_size"] = {"ok": bool(PAGE_MM[0] <= big <= PAGE_MM[1]), "value": round(big, 1)}
     ran = [v["ok"] for v in out.values() if v["ok"] is not None]

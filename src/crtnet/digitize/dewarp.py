@@ -53,7 +53,9 @@ def flatten(img: np.ndarray, period: float) -> tuple[np.ndarray, np.ndarray]:
     chroma = lum - bg.min(axis=2)
     score = lum - 2.0 * chroma
     thr = _otsu(score)
-    paper = score > thr
+    # a shadow makes paper darker but not coloured: grey counts as paper (a grey
+    # surround has no grid lines, which is what ``grid_area`` asks for later)
+    paper = (score > thr) | (chroma < 20)
     if paper.mean() < 0.3:  # no clear split: the whole frame is paper
         paper = np.ones_like(paper)
     else:

@@ -1,0 +1,213 @@
+"""Training of the digitizer's pixel model on crtnet's own renders (``crtnet train-pixel``).
+
+Every rendered page knows each pixel's truth: the pen (lead traces, pulses, printed text)
+is the dark colourless ink of the clean page, the grid is whatever else differs from the
+paper. That label image rides through the same augmentation as the page (a label of 255,
+128 or 0 in the page's mask, warped with it), so a wrinkled, shaded, JPEG-compressed page
+keeps exact labels. Handwriting added by the augmentation is labelled "other".
+
+Crops are rendered once into a cache (``crops.npz``), then training draws from it. Seeded;
+a checkpoint after every chunk of steps lets an interrupted run resume.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+GRIDS = ["red", "pink", "orange", "green", "blue", "grey", "none"]
+
+
+@dataclass
+class PixelTrainConfig:
+    pages: int = 60
+    crops_per_page: int = 48
+    crop: int = 96
+    steps: int = 3000
+    batch: int = 24
+    lr: float = 3e-3
+    seed: int = 0
+    checkpoint_every: int = 250
+    threads: int = 2
+    # records whose pages are benchmarks elsewhere are never printed for training: the
+    # ecg-image-kit variants (00301-00348) and the real photos' records
+    max_id: int = 300
+    exclude: tuple[str, ...] = ("00012_hr", "01032_hr", "01103_hr", "01137_hr", "01286_hr")
+
+
+def _records(roots: list[Path], n: int, rng, max_id: int = 10**9,
+             exclude: tuple[str, ...] = ()) -> list:
+    """PTB-XL records to print: from the given roots, or the bundled samples."""
+    from crtnet.io import read_record
+    from crtnet.samples import PTBXL
+
+    heads = []
+    for r in roots or [Path(PTBXL)]:
+        heads += sorted(Path(r).glob("records500/*/*_hr.hea"))
+    heads = [h for h in heads if int(h.name[:5]) <= max_id and h.stem not in exclude]
+    if not heads:
+        raise FileNotFoundError("no PTB-XL 500 Hz records under the given roots")
+    pick = rng.choice(len(heads), size=min(n, len(heads)), replace=False)
+    return [read_record(heads[i].with_suffix("")) for i in sorted(pick)]
+
+
+def _page(record, rng, seed: int):
+    """(image, labels) of one randomly printed and photographed-like page, dewarped
+    geometry (the model sees pages after dense rectification, so no perspective)."""
+    from crtnet.digitize.dewarp import flatten
+    from crtnet.render import RenderConfig, render_page
+    from crtnet.render.augment import augment_page
+
+    cfg = RenderConfig(
+        layout=str(rng.choice(["3x4+II", "3x4", "6x2", "12x1", "3x4+3"])),
+        dpi=int(rng.integers(150, 260)),
+        grid=str(rng.choice(GRIDS)),
+        line_width=float(rng.uniform(0.3, 1.2)),
+        minor_grid=str(rng.choice(["lines", "lines", "dots", "none"])),
+        trace_colour=str(rng.choice(["black", "black", "black", "blue"])),
+        header=bool(rng.random() < 0.7),
+    )
+    page = render_page(record, cfg, seed=seed)
+    img = page.image.astype(np.float32)
+    bg = img[2, 2].copy()
+    hi, lo = img.max(axis=2), img.min(axis=2)
+    ink = (hi < 150) & (hi - lo < 60)
+    grid = ~ink & (np.abs(img - bg).sum(axis=2) > 24)
+    if grid.any() and rng.random() < 0.5:  # darker, browner grids than the palettes
+        k = rng.uniform(0.35, 0.85)
+        tint = rng.uniform(0.8, 1.0, 3)
+        img[grid] = bg - (bg - img[grid]) * (1 + (1 - k) * 2.5) * tint
+        img = np.clip(img, 0, 255)
+    page.image = img.astype(np.uint8)
+    page.mask = np.where(ink, 255, np.where(grid, 128, 0)).astype(np.uint8)
+    spec = dict(
+        rotation=float(rng.uniform(0, 1.0)),
+        blur=float(rng.uniform(0, 1.6)),
+        noise=float(rng.uniform(0, 10)),
+        jpeg=int(rng.integers(35, 95)) if rng.random() < 0.8 else 0,
+        shading=float(rng.uniform(0, 0.6)),
+        colour=float(rng.uniform(0, 0.4)),
+        fade=float(rng.uniform(0, 0.5)) if rng.random() < 0.3 else 0.0,
+        wrinkles=float(rng.uniform(0, 0.5)) if rng.random() < 0.4 else 0.0,
+        scribbles=int(rng.integers(0, 3)),
+    )
+    augment_page(page, spec, seed=seed)
+    flat, _ = flatten(page.image, 5 * page.truth["px_per_mm"])
+    m = page.mask
+    labels = np.where(m > 190, 2, np.where(m > 60, 1, 0)).astype(np.uint8)
+    return flat, labels
+
+
+def make_crops(cfg: PixelTrainConfig, roots: list[Path], cache: Path) -> dict:
+    """Render ``cfg.pages`` pages once and keep crops, half of them centred on ink."""
+    if cache.is_file():
+        with np.load(cache) as z:
+            return {k: z[k] for k in z.files}
+    rng = np.random.default_rng(cfg.seed)
+    recs = _records(roots, cfg.pages, rng, cfg.max_id, cfg.exclude)
+    xs, ys = [], []
+    c = cfg.crop
+    for i in range(cfg.pages):
+        img, lab = _page(recs[i % len(recs)], rng, cfg.seed * 100003 + i)
+        h, w = lab.shape
+        iy, ix = np.nonzero(lab == 2)
+        for j in range(cfg.crops_per_page):
+            if j % 2 == 0 and iy.size:
+                k = rng.integers(iy.size)
+                y0 = int(np.clip(iy[k] - c // 2, 0, h - c))
+                x0 = int(np.clip(ix[k] - c // 2, 0, w - c))
+            else:
+                y0, x0 = int(rng.integers(0, h - c)), int(rng.integers(0, w - c))
+            xs.append(img[y0 : y0 + c, x0 : x0 + c])
+            ys.append(lab[y0 : y0 + c, x0 : x0 + c])
+    data = {"x": np.stack(xs), "y": np.stack(ys)}
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_suffix(".tmp.npz")
+    np.savez_compressed(tmp, **data)
+    tmp.replace(cache)
+    return data
+
+
+def train_pixel(out: Path, cfg: PixelTrainConfig, roots: list[Path], log=print) -> dict:
+    """Train (or resume) into ``out``: model.safetensors, state.json, metrics.json."""
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    from crtnet.digitize.pixelnet import build, features
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    torch.set_num_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    data = make_crops(cfg, roots, out / "crops.npz")
+    n = len(data["y"])
+    n_val = max(1, n // 10)  # the last pages' crops: validation, never trained on
+    feats = torch.cat([features(x) for x in data["x"]])
+    labels = torch.from_numpy(data["y"].astype(np.int64))
+    tr_x, tr_y, va_x, va_y = feats[:-n_val], labels[:-n_val], feats[-n_val:], labels[-n_val:]
+    net = build()
+    opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=cfg.steps)
+    freq = torch.bincount(tr_y.flatten(), minlength=3).float()
+    weight = (freq.sum() / (3 * freq.clamp(min=1))) ** 0.5
+    state_path, step = out / "state.json", 0
+    if state_path.is_file() and (out / "checkpoint.safetensors").is_file():
+        st = json.loads(state_path.read_text())
+        ck = load_file(str(out / "checkpoint.safetensors"))
+        net.load_state_dict({k[4:]: v for k, v in ck.items() if k.startswith("net.")})
+        opt.load_state_dict(torch.load(out / "optimizer.pt", weights_only=True))
+        sched.load_state_dict(st["sched"])
+        step = st["step"]
+        log(f"resuming at step {step}")
+    gen = torch.Generator().manual_seed(cfg.seed + step)
+    t0 = time.perf_counter()
+    net.train()
+    while step < cfg.steps:
+        idx = torch.randint(0, len(tr_y), (cfg.batch,), generator=gen)
+        x, y = tr_x[idx], tr_y[idx]
+        if torch.rand(1, generator=gen).item() < 0.5:  # mirrored pages are pages too
+            x, y = x.flip(-1), y.flip(-1)
+        loss = torch.nn.functional.cross_entropy(net(x), y, weight=weight)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        step += 1
+        if step % cfg.checkpoint_every == 0 or step == cfg.steps:
+            save_file({f"net.{k}": v.contiguous() for k, v in net.state_dict().items()},
+                      str(out / "checkpoint.safetensors"))
+            torch.save(opt.state_dict(), out / "optimizer.pt")
+            state_path.write_text(json.dumps({"step": step, "sched": sched.state_dict()}))
+            log(f"step {step}/{cfg.steps} loss {loss.item():.4f} "
+                f"({time.perf_counter() - t0:.0f} s)")
+    net.eval()
+    metrics = evaluate(net, va_x, va_y)
+    save_file({k: v.contiguous() for k, v in net.state_dict().items()},
+              str(out / "model.safetensors"))
+    metrics.update({"config": asdict(cfg), "train_crops": int(len(tr_y)),
+                    "val_crops": int(n_val), "seconds": round(time.perf_counter() - t0, 1)})
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
+    return metrics
+
+
+def evaluate(net, x, y) -> dict:
+    """Per-class precision, recall and IoU on held-out crops."""
+    import torch
+
+    with torch.inference_mode():
+        pred = torch.cat([net(x[i : i + 64]).argmax(1) for i in range(0, len(x), 64)])
+    out = {}
+    for k, name in enumerate(("other", "grid", "ink")):
+        tp = int(((pred == k) & (y == k)).sum())
+        fp = int(((pred == k) & (y != k)).sum())
+        fn = int(((pred != k) & (y == k)).sum())
+        out[name] = {
+            "precision": round(tp / max(1, tp + fp), 4),
+            "recall": round(tp / max(1, tp + fn), 4),
+            "iou": round(tp / max(1, tp + fp + fn), 4),
+        }
+    return out
