@@ -21,6 +21,7 @@ KEYS = {
     "thresholds",
     "quality",
     "rhythm",
+    "measurements",
     "error",
 }
 

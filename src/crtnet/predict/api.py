@@ -1,7 +1,8 @@
 """Image or signal in, diagnosis out: the one place that joins digitizer and models.
 
 Each input gives one JSON-able result with a stable shape (see docs/PREDICT.md):
-``input, model, classes, probabilities, predicted, thresholds, quality, rhythm, error``.
+``input, model, classes, probabilities, predicted, thresholds, quality, rhythm,
+measurements, error``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from crtnet.errors import CrtnetError
 from crtnet.io import read_record
 from crtnet.io.leads import STANDARD_12
 from crtnet.io.record import Record
+from crtnet.predict.measure import measure
 from crtnet.predict.models import DEFAULT_12LEAD, DEFAULT_BEATS, LoadedModel, load_model
 from crtnet.predict.rhythm import analyse_rhythm
 
@@ -183,6 +185,7 @@ def predict_record(
     flags = quality.pop("flags", []) + q.pop("flags")
     flags += _signal_flags(record)
     result["quality"] = {**quality, **q, "flags": flags, "duration_s": round(record.duration, 3)}
+    result["measurements"] = measure(record)
     result["quality"]["inference_s"] = round(time.perf_counter() - t0, 3)
     return result
 
@@ -248,5 +251,6 @@ def _error_result(path, message: str) -> dict[str, Any]:
         "thresholds": None,
         "quality": None,
         "rhythm": None,
+        "measurements": None,
         "error": message,
     }
