@@ -31,6 +31,16 @@ def is_done(out_dir: Path, src: Path, fmt: str) -> bool:
     return sidecar(out_dir, src).exists() and (Path(out_dir) / (src.stem + EXT[fmt])).exists()
 
 
+def outputs_of(out_dir: Path, src: Path, fmt: str, overlay: bool = False) -> list[Path]:
+    """The files ``digitize_to`` writes for ``src`` (record files, sidecar, overlay)."""
+    out_dir, stem = Path(out_dir), src.stem
+    files = [out_dir / f"{stem}.dat"] if fmt == "wfdb" else []
+    files += [out_dir / (stem + EXT[fmt]), sidecar(out_dir, src)]
+    if overlay:
+        files.append(out_dir / f"{stem}-overlay.png")
+    return files
+
+
 def digitize_to(
     src: Path,
     out_dir: Path,
