@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "predict",
     "bench",
     "demo",
+    "serve",
 ]
 
 app = typer.Typer(

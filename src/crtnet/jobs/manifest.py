@@ -134,6 +134,14 @@ class Manifest:
                 rows,
             )
 
+    def remove(self, inputs: Iterable[str]) -> int:
+        """Forget inputs (the server deletes analyses on request); returns rows removed."""
+        with self._tx():
+            cur = self._db.executemany(
+                "DELETE FROM inputs WHERE input=?", [(str(i),) for i in inputs]
+            )
+        return cur.rowcount
+
     def get(self, input: str) -> dict[str, Any] | None:
         row = self._db.execute("SELECT * FROM inputs WHERE input=?", (str(input),)).fetchone()
         return None if row is None else _row(row)

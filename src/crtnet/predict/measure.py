@@ -1,11 +1,12 @@
 """Global ECG measurements: heart rate, PR, QRS, QT, QTc and the frontal P/QRS/T axes.
 
-Wave boundaries come from neurokit2's delineator (method "prominence") (a maintained library; we do not
-write our own) in every lead, beat by beat; each interval is the median over beats and then over
-leads, so one badly delineated beat or lead does not move it. Axes come from the net area of each wave in
-leads I and aVF, averaged over the beats each lead shows: a printout shows I and aVF in
-different 2.5 s windows than lead II, but all leads share one time base, so the R peaks of
-the rhythm strip place the beats in every lead. Accuracy is in docs/SERVE.md.
+Wave boundaries come from neurokit2's delineator (``ecg_delineate``, method "prominence"; a
+maintained library, so we do not write our own) in every lead, beat by beat; each interval
+is the median over beats and then over leads, so one badly delineated beat or lead does not
+move it. Axes come from the net area of each wave in leads I and aVF, averaged over the
+beats each lead shows: a printout shows I and aVF in different 2.5 s windows than lead II,
+but all leads share one time base, so the R peaks of the rhythm strip place the beats in
+every lead. Accuracy is in docs/SERVE.md.
 """
 
 from __future__ import annotations
@@ -117,7 +118,9 @@ def _delineate(x: np.ndarray, fs: float) -> tuple[dict[str, np.ndarray], np.ndar
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            _, waves = nk.ecg_delineate(clean, peaks, sampling_rate=int(round(fs)), method="prominence")
+            _, waves = nk.ecg_delineate(
+                clean, peaks, sampling_rate=int(round(fs)), method="prominence"
+            )
         except (ValueError, IndexError, ZeroDivisionError):  # too few / odd beats
             return {}, peaks
     return {k: np.asarray(v, dtype=np.float64) for k, v in waves.items()}, peaks
