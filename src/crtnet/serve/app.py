@@ -168,7 +168,7 @@ def create_app(cfg: ServeConfig) -> FastAPI:
             res = store.result(r["id"]) or {}
             r["predicted"] = res.get("predicted", [])
             r["heart_rate_bpm"] = (res.get("measurements") or {}).get("heart_rate_bpm")
-            r["flags"] = len((res.get("quality") or {}).get("flags", []))
+            r["flags"] = len(warnings((res.get("quality") or {}).get("flags", [])))
         return {"analyses": rows, "notice": NOTICE}
 
     @app.get("/api/analyses/{aid}")
@@ -220,15 +220,6 @@ def create_app(cfg: ServeConfig) -> FastAPI:
     return app
 
 
-async def _run_job(state: dict, cfg: ServeConfig, store: Store, job: Job) -> JobResult:
-    store.manifest.mark_running([job.input])
-    state["inflight"] += 1
-    try:
-        return await asyncio.wrap_future(state["pool"].submit(job))
-    finally:
-        state["inflight"] -= 1
-
-
 def _start(store: Store, state: dict, cfg: ServeConfig, item: Item, batch: str | None):
     """Store the item's files under server names and return a coroutine for its result."""
     first_ext = Path(item.files[0][1]).suffix if item.files else ".bin"
@@ -241,11 +232,17 @@ def _start(store: Store, state: dict, cfg: ServeConfig, item: Item, batch: str |
         store.manifest.record(
             JobResult(input=str(dest), kind=JOB_KIND, status="failed", error=item.error)
         )
+    else:
+        state["inflight"] += 1  # reserved now, before any await, so 503 cannot be raced
+        store.manifest.mark_running([str(dest)])
 
     async def run() -> tuple[int, dict]:
         if not item.error:
             job = Job(JOB_KIND, str(dest), str(store.folder(aid) / "out"), {"name": item.name})
-            res = await _run_job(state, cfg, store, job)
+            try:
+                res = await asyncio.wrap_future(state["pool"].submit(job))
+            finally:
+                state["inflight"] -= 1
             if res.error:
                 res.error = res.error.replace(str(dest), item.name)
             store.manifest.record(res)
@@ -253,6 +250,14 @@ def _start(store: Store, state: dict, cfg: ServeConfig, item: Item, batch: str |
         return _status_of(a), _body(store, a)
 
     return run()
+
+
+INFO_FLAGS = re.compile(r"^leads shown only in part|^limb leads derived| used as ")
+
+
+def warnings(flags: list[str]) -> list[str]:
+    """Quality flags that are warnings; how a 3x4 page shows its leads is only a fact."""
+    return [f for f in flags if not INFO_FLAGS.search(f)]
 
 
 def _status_of(a: dict) -> int:

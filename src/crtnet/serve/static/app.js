@@ -11,6 +11,9 @@ const CLASS_NAMES = {
 };
 const ROWS_3X4 = [["I", "aVR", "V1", "V4"], ["II", "aVL", "V2", "V5"], ["III", "aVF", "V3", "V6"]];
 const ALIASES = { II: ["II", "MLII"], I: ["I", "MLI"] };
+// Facts about how a page was read, expected on a 3x4 printout: shown, but not a warning.
+const INFO_FLAGS = [/^leads shown only in part/, /^limb leads derived/, / used as /];
+const isInfo = (f) => INFO_FLAGS.some((re) => re.test(f));
 const state = { token: sessionStorage.getItem("crtnet-token") || "", current: null, signal: null,
   layout: "3x4+II", calipers: [], geom: null, zoom: 1, overlayUrl: null };
 
@@ -229,7 +232,7 @@ async function download(url) {
 }
 
 function renderBanner(a) {
-  const flags = (a.quality && a.quality.flags) || [];
+  const flags = ((a.quality && a.quality.flags) || []).filter((f) => !isInfo(f));
   const b = $("flag-banner");
   const lowConf = a.quality && a.quality.digitization_confidence !== null &&
     a.quality.digitization_confidence !== undefined && a.quality.digitization_confidence < 0.5;
@@ -296,7 +299,7 @@ function renderMeasurements(m) {
     ["QT", fmt(m.qt_ms, "ms")],
     ["QTc Bazett", fmt(m.qtc_bazett_ms, "ms")],
     ["QTc Fridericia", fmt(m.qtc_fridericia_ms, "ms")],
-    ["P / QRS / T axis", [m.p_axis_deg, m.qrs_axis_deg, m.t_axis_deg].map((v) => fmt(v, "°")).join(" / ")],
+    ["P / QRS / T axis", [m.p_axis_deg, m.qrs_axis_deg, m.t_axis_deg].map((v) => (v === null || v === undefined ? "n/a" : `${Math.round(v)}°`)).join(" / ")],
   ];
   for (const [k, v] of rows) {
     const tr = el("tr");
@@ -348,8 +351,9 @@ function renderQuality(q) {
   box.replaceChildren();
   if (!q) return;
   const flags = el("ul", "flags");
-  if (!q.flags || !q.flags.length) flags.append(el("li", "ok", "no quality problems found"));
-  for (const f of q.flags || []) flags.append(el("li", "", f));
+  const all = q.flags || [];
+  if (!all.filter((f) => !isInfo(f)).length) flags.append(el("li", "ok", "no quality problems found"));
+  for (const f of all) flags.append(el("li", isInfo(f) ? "info" : "", f));
   box.append(flags);
   const t = el("table", "kv");
   const rows = [["Source", q.source]];
