@@ -236,16 +236,24 @@ def _start(store: Store, state: dict, cfg: ServeConfig, item: Item, batch: str |
         state["inflight"] += 1  # reserved now, before any await, so 503 cannot be raced
         store.manifest.mark_running([str(dest)])
 
+    async def finish() -> None:
+        job = Job(JOB_KIND, str(dest), str(store.folder(aid) / "out"), {"name": item.name})
+        try:
+            res = await asyncio.wrap_future(state["pool"].submit(job))
+        finally:
+            state["inflight"] -= 1
+        if res.error:
+            res.error = res.error.replace(str(dest), item.name)
+        store.manifest.record(res)
+
     async def run() -> tuple[int, dict]:
         if not item.error:
-            job = Job(JOB_KIND, str(dest), str(store.folder(aid) / "out"), {"name": item.name})
-            try:
-                res = await asyncio.wrap_future(state["pool"].submit(job))
-            finally:
-                state["inflight"] -= 1
-            if res.error:
-                res.error = res.error.replace(str(dest), item.name)
-            store.manifest.record(res)
+            # A client that hangs up must not leave the analysis "running": the bookkeeping
+            # runs in its own task, which the request only waits for.
+            task = asyncio.ensure_future(finish())
+            state.setdefault("tasks", set()).add(task)
+            task.add_done_callback(state["tasks"].discard)
+            await asyncio.shield(task)
         a = store.get(aid)
         return _status_of(a), _body(store, a)
 

@@ -142,10 +142,29 @@ def sniff(path: Path, name: str) -> str | None:
         return None
     if suffix == ".hea" and _HEA_FIRST.match(head.split(b"\n", 1)[0].lstrip(b"#") or b""):
         return ".hea"
-    lines = [ln for ln in text.splitlines()[:5] if ln.strip()]
-    if lines and all(("," in ln or ";" in ln or "\t" in ln) for ln in lines):
-        return ".csv"
-    return None
+    return ".csv" if _looks_like_csv(text) else None
+
+
+def _looks_like_csv(text: str) -> bool:
+    """A table: one delimiter, the same column count, and numbers below the header."""
+    lines = [ln for ln in text.splitlines()[:8] if ln.strip()][:-1] or []  # last may be cut
+    if len(lines) < 2:
+        return False
+    delim = max(",;\t", key=lines[0].count)
+    n = lines[0].count(delim)
+    if n < 1 or any(ln.count(delim) != n for ln in lines):
+        return False
+    cells = [c for ln in lines[1:] for c in ln.split(delim)]
+    numeric = sum(_is_number(c) for c in cells)
+    return numeric >= 0.8 * len(cells)
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell.strip().strip('"') or "nan")
+        return True
+    except ValueError:
+        return False
 
 
 def _is_npz(path: Path) -> bool:
