@@ -164,7 +164,7 @@ async function loadHistory() {
 // ---------------------------------------------------------------- reading view
 async function show(a) {
   state.current = a;
-  state.calipers = [];
+  clearCalipers();
   document.querySelectorAll("#history li").forEach((li) => li.classList.toggle("on", li.dataset.id === a.id));
   $("empty").classList.add("hidden");
   $("reading").classList.remove("hidden");
@@ -528,6 +528,14 @@ function drawCalipers(g) {
   }
 }
 
+function clearCalipers() {
+  state.calipers = [];
+  const out = $("caliper-readout");
+  out.textContent = "–";
+  delete out.dataset.dtMs;
+  delete out.dataset.dvMv;
+}
+
 function caliperClick(ev) {
   if (!state.geom) return;
   const rect = $("paper").getBoundingClientRect();
@@ -566,15 +574,12 @@ function init() {
   drop.addEventListener("drop", (e) => { if (e.dataTransfer.files.length) upload(e.dataTransfer.files); });
   document.querySelectorAll("[data-layout]").forEach((b) => b.addEventListener("click", () => {
     state.layout = b.dataset.layout;
-    state.calipers = [];
-    $("caliper-readout").textContent = "–";
+    clearCalipers();
     document.querySelectorAll("[data-layout]").forEach((x) => x.classList.toggle("on", x === b));
     drawPaper();
   }));
   $("paper").addEventListener("click", caliperClick);
-  $("caliper-clear").addEventListener("click", () => {
-    state.calipers = []; $("caliper-readout").textContent = "–"; drawPaper();
-  });
+  $("caliper-clear").addEventListener("click", () => { clearCalipers(); drawPaper(); });
   $("zoom-in").addEventListener("click", () => { state.zoom = Math.min(6, state.zoom * 1.5); applyZoom(); });
   $("zoom-out").addEventListener("click", () => { state.zoom = Math.max(1, state.zoom / 1.5); applyZoom(); });
   $("zoom-fit").addEventListener("click", () => { state.zoom = 1; applyZoom(); });
@@ -582,7 +587,7 @@ function init() {
   let resizeTimer = null;
   window.addEventListener("resize", () => {
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(() => { state.calipers = []; drawPaper(); }, 150);
+    resizeTimer = setTimeout(() => { clearCalipers(); drawPaper(); }, 150);
   });
   loadHistory();
 }
