@@ -3,10 +3,9 @@
 Wave boundaries come from neurokit2's delineator (``ecg_delineate``, method "prominence"; a
 maintained library, so we do not write our own) in every lead, beat by beat; each interval
 is the median over beats and then over leads, so one badly delineated beat or lead does not
-move it. Axes come from the net area of each wave in leads I and aVF, averaged over the
-beats each lead shows: a printout shows I and aVF in different 2.5 s windows than lead II,
-but all leads share one time base, so the R peaks of the rhythm strip place the beats in
-every lead. Accuracy is in docs/SERVE.md.
+move it. Axes come from the net area of each wave in two limb leads (I and II
+first), averaged over the beats they show: all leads share one time base, so the R peaks
+of the rhythm lead place the beats in every lead. Accuracy is in docs/SERVE.md.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ import numpy as np
 
 from crtnet.io.record import Record
 
-RHYTHM_LEADS = ("II", "MLII", "V5", "I", "V1")
+RHYTHM_LEADS = ("II", "MLII", "I", "V5", "V6", "aVF", "III", "V4", "V1")  # by preference
 MIN_BEATS = 2
 MAX_SECONDS = 60  # a Holter record is measured on its first minute (cost stays bounded)
 
@@ -35,9 +34,9 @@ def measure(record: Record) -> dict[str, Any]:
         )
     )  # fmt: skip
     out["notes"] = []
-    lead = next((ld for ld in RHYTHM_LEADS if ld in record.leads), None)
+    lead = rhythm_lead(record)
     if lead is None:
-        out["notes"].append("no rhythm lead (II, V5, I or V1)")
+        out["notes"].append("no lead shows any signal")
         return out
     x, offset = _finite_span(record.lead(lead), record.fs)
     fs = record.fs
@@ -65,6 +64,30 @@ def measure(record: Record) -> dict[str, Any]:
             out["notes"].append(f"{key} not delineated in any lead")
     out.update(_axes(record, waves, peaks + offset, offset, out["notes"]))
     return out
+
+
+def rhythm_lead(record: Record) -> str | None:
+    """Lead II, else the next usual rhythm lead whose QRS is not much smaller than the largest.
+
+    A QRS axis near -30 degrees leaves lead II with almost no QRS, and its T waves would
+    then be counted as beats; the QRS band (5-15 Hz) amplitude picks a lead that sees it.
+    """
+    from scipy import signal as sps
+
+    spans = {ld: _finite_span(record.lead(ld), record.fs)[0] for ld in record.leads}
+    longest = max((x.size for x in spans.values()), default=0)
+    if longest == 0:
+        return None
+    sos = sps.butter(2, [5, min(15, 0.45 * record.fs)], btype="band", fs=record.fs, output="sos")
+    score = {
+        ld: float(np.percentile(np.abs(sps.sosfiltfilt(sos, x)), 98))
+        for ld, x in spans.items()
+        if x.size >= 0.8 * longest and x.size > 30
+    }
+    if not score:
+        return None
+    best = max(score, key=score.get)
+    return next((ld for ld in RHYTHM_LEADS if score.get(ld, 0) >= 0.3 * score[best]), best)
 
 
 def _global_intervals(record: Record) -> tuple[float | None, float | None, float | None]:
@@ -135,34 +158,54 @@ def _median_interval(waves: dict[str, np.ndarray], start: str, end: str) -> floa
     return float(np.median(d)) if d.size else None
 
 
+# Frontal (x, y) of the heart vector from the net areas of two limb leads (Einthoven:
+# I = E cos a, II = E cos(a - 60), III = II - I, aVF = (II + III) / 2 = E sin a * sqrt(3)/2).
+_PAIRS = {
+    ("I", "II"): lambda i, ii: (i, (2 * ii - i) / np.sqrt(3)),
+    ("I", "aVF"): lambda i, avf: (i, 2 * avf / np.sqrt(3)),
+    ("II", "III"): lambda ii, iii: (ii - iii, (ii + iii) / np.sqrt(3)),
+    ("I", "III"): lambda i, iii: (i, (i + 2 * iii) / np.sqrt(3)),
+}
+
+
 def _axes(
     record: Record, waves: dict[str, np.ndarray], peaks: np.ndarray, offset: int, notes: list
 ) -> dict[str, float | None]:
-    """Frontal axes from net wave areas in I and aVF (derived from II and III if needed)."""
-    rec = record
-    if not {"I", "aVF"} <= set(rec.leads) and {"II", "III"} <= set(rec.leads):
-        rec = rec.with_derived_limb_leads()
+    """Frontal axes from net wave areas in two limb leads that show the same beats.
+
+    A 3x4 page shows I, II and III in one column and aVF in the next, so the pair is taken
+    from whichever two limb leads have areas for the rhythm lead's beats, I and II first.
+    """
     res: dict[str, float | None] = {"p_axis_deg": None, "qrs_axis_deg": None, "t_axis_deg": None}
-    if not {"I", "aVF"} <= set(rec.leads):
-        notes.append("axes need leads I and aVF (or II and III)")
-        return res
     r = peaks - offset  # wave positions relative to each R peak, in the rhythm lead's frame
-    bounds = {
-        "p_axis_deg": ("ECG_P_Onsets", "ECG_P_Offsets"),
-        "qrs_axis_deg": ("ECG_R_Onsets", "ECG_R_Offsets"),
-        "t_axis_deg": ("ECG_R_Offsets", "ECG_T_Offsets"),
+    bounds = {  # wave window and the isoelectric point its area is measured from
+        "p_axis_deg": ("ECG_P_Onsets", "ECG_P_Offsets", "ECG_P_Onsets"),
+        "qrs_axis_deg": ("ECG_R_Onsets", "ECG_R_Offsets", "ECG_R_Onsets"),
+        "t_axis_deg": ("ECG_T_Onsets", "ECG_T_Offsets", "ECG_R_Onsets"),
     }
-    pre = _rel(waves, "ECG_R_Onsets", r)  # QRS onset: the isoelectric reference
-    for key, (a, b) in bounds.items():
-        lo, hi = _rel(waves, a, r), _rel(waves, b, r)
+    for key, (a, b, z) in bounds.items():
+        name = key.split("_")[0].upper()
+        lo, hi, pre = _rel(waves, a, r), _rel(waves, b, r), _rel(waves, z, r)
         if lo is None or hi is None or hi <= lo or pre is None:
-            notes.append(f"{key.split('_')[0].upper()} axis: wave not delineated")
+            notes.append(f"{name} axis: wave not delineated")
             continue
-        areas = [_net_area(rec.lead(ld), peaks, int(lo), int(hi), int(pre)) for ld in ("I", "aVF")]
-        if None in areas or (abs(areas[0]) + abs(areas[1])) < 1e-9:
-            notes.append(f"{key.split('_')[0].upper()} axis: no beat in leads I and aVF")
+        if key == "qrs_axis_deg":  # leads peak at different times: take the whole complex
+            pad = 0.02 * record.fs
+            lo, hi, pre = lo - pad, hi + pad, pre - pad
+        area = {
+            ld: _net_area(record.lead(ld), peaks, int(lo), int(hi), int(pre))
+            for ld in ("I", "II", "III", "aVF")
+            if ld in record.leads
+        }
+        pair = next((p for p in _PAIRS if all(area.get(ld) is not None for ld in p)), None)
+        if pair is None:
+            notes.append(f"{name} axis: no two limb leads show the same beats")
             continue
-        res[key] = _r(float(np.degrees(np.arctan2(areas[1], areas[0]))))
+        x, y = _PAIRS[pair](area[pair[0]], area[pair[1]])
+        if abs(x) + abs(y) < 1e-9:
+            notes.append(f"{name} axis: the wave is flat in the limb leads")
+            continue
+        res[key] = _r(float(np.degrees(np.arctan2(y, x))))
     return res
 
 
