@@ -179,7 +179,7 @@ def _stats(pairs: list[tuple[float, float | None]]) -> str:
 def bench_measure(
     mitdb: Path = typer.Option(None, help="MIT-BIH folder (with RECORDS) for the HR check."),
     printouts: Path = typer.Option(None, help="Folder of real printouts (see PRINTED)."),
-    out: Path = typer.Option(Path("docs/measure-bench.json"), help="Raw numbers (JSON)."),
+    out: Path = typer.Option(Path("docs/serve/measure-bench.json"), help="Raw numbers (JSON)."),
 ) -> None:
     """Measurements against simulated truth, printed machine values and MIT-BIH beats."""
     from crtnet.bench.report import machine_line
