@@ -94,3 +94,17 @@ def server(tmp_path_factory):
     srv = Server(tmp_path_factory.mktemp("serve-data"), "--workers", "2", "--queue", "6")
     yield srv
     srv.stop()
+
+
+@pytest.fixture
+def make_server():
+    """Start extra servers with their own flags; all are stopped after the test."""
+    started: list[Server] = []
+
+    def make(data: Path, *extra: str) -> Server:
+        started.append(Server(data, *extra))
+        return started[-1]
+
+    yield make
+    for srv in started:
+        srv.stop()

@@ -135,6 +135,11 @@ async function loadHistory() {
       sub.textContent = `${when} `;
       sub.append(el("span", "badge " + (a.status === "failed" ? "failed" : ""), a.status));
     }
+    if (a.batch) {
+      const b = el("span", "badge", "zip batch");
+      b.title = `uploaded in one zip (batch ${a.batch.slice(0, 8)})`;
+      sub.append(" ", b);
+    }
     main.append(sub);
     li.append(main);
     const del = el("button", "del", "×");
