@@ -21,13 +21,20 @@ def digitize_cmd(
     page: int = typer.Option(1, "--page", help="PDF page number (1-based)."),
     workers: int = typer.Option(1, "--workers", "-j", help="Worker processes."),
     force: bool = typer.Option(False, "--force", help="Redo pages already digitized in --out."),
+    time_limit: float = typer.Option(
+        600.0, "--time-limit", help="Seconds per page with --workers > 1; then it fails."
+    ),
+    max_pixels: int = typer.Option(
+        None, "--max-pixels", help="Refuse images/PDF pages above this many pixels (100 M)."
+    ),
 ) -> None:
     """Digitize ECG printouts; a rerun skips pages whose outputs already exist."""
     import sys
 
     from tqdm import tqdm
 
-    from crtnet.digitize.batch import EXT, expand_inputs, is_done, worker
+    from crtnet.digitize.batch import EXT, check_out_dir, expand_inputs, is_done, worker
+    from crtnet.io.limits import set_limits
 
     if fmt not in EXT:
         typer.echo(f"crtnet: error: unknown --format {fmt!r} (choose wfdb, csv or npz)", err=True)
@@ -35,7 +42,12 @@ def digitize_cmd(
     if not 1 <= fs <= 10_000:
         typer.echo(f"crtnet: error: implausible --fs {fs}", err=True)
         raise typer.Exit(1)
+    set_limits(max_pixels=max_pixels)
+    check_out_dir(out)
     files = expand_inputs(inputs)
+    if not files:
+        typer.echo("crtnet: error: no images or PDFs found in the given inputs", err=True)
+        raise typer.Exit(1)
     kw = {"fmt": fmt, "fs": fs, "layout": layout, "overlay": overlay, "page": page - 1}
     todo = [f for f in files if force or not is_done(out, f, fmt)]
     skipped = len(files) - len(todo)
@@ -43,10 +55,13 @@ def digitize_cmd(
     bar = tqdm(total=len(jobs), unit="page", file=sys.stderr, disable=len(jobs) < 2)
     failed = 0
     if workers > 1 and len(jobs) > 1:
-        from multiprocessing import get_context
+        from crtnet.jobs import Job, JobPool
 
-        with get_context("spawn").Pool(workers) as pool:
-            results = pool.imap_unordered(worker, jobs)
+        with JobPool(workers=workers, time_limit=time_limit) as pool:
+            results = (
+                (r.input, r.error, r.result)
+                for r in pool.map(Job("digitize", j[0], j[1], j[2]) for j in jobs)
+            )
             failed = _report(results, bar)
     else:
         failed = _report(map(worker, jobs), bar)

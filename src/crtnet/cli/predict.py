@@ -41,6 +41,12 @@ def predict(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON array to stdout."),
     out: Path = typer.Option(None, "--out", "-o", help="Also write results to FILE (.json/.csv)."),
     fs: float = typer.Option(None, "--fs", help="Sampling rate for CSVs without a time column."),
+    max_pixels: int = typer.Option(
+        None, "--max-pixels", help="Refuse images/PDF pages above this many pixels (100 M)."
+    ),
+    max_samples: int = typer.Option(
+        None, "--max-samples", help="Samples x leads read at once (64 M); longer WFDB in windows."
+    ),
 ) -> None:
     """Classify each input; a bad input is reported in its result and the rest still run."""
     import sys
@@ -48,9 +54,11 @@ def predict(
     from tqdm import tqdm
 
     from crtnet.cli.common import echo_json
+    from crtnet.io.limits import set_limits
     from crtnet.predict.api import predict as run
     from crtnet.predict.output import summary_line, write_results
 
+    set_limits(max_pixels=max_pixels, max_samples=max_samples)
     files = expand_inputs(inputs)
     if not files:
         typer.echo("crtnet: error: no ECG files found in the given folders", err=True)
@@ -58,7 +66,13 @@ def predict(
     results = []
     show = len(files) > 1 and sys.stderr.isatty()
     for f in tqdm(files, desc="predict", unit="file", disable=not show, file=sys.stderr):
-        res = run([f], model, fs=fs)[0]
+        try:
+            res = run([f], model, fs=fs)[0]
+        except Exception as exc:  # noqa: BLE001  (one strange file never ends the batch)
+            from crtnet.jobs.kinds import failure_line
+            from crtnet.predict.api import _error_result
+
+            res = _error_result(f, failure_line(exc, str(f)))
         if res["error"]:
             typer.echo(f"crtnet: error: {res['error']}", err=True)
         results.append(res)
