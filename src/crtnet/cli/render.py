@@ -92,7 +92,10 @@ def render(
     if workers > 1 and len(jobs) > 1:
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(workers) as pool:
+        from multiprocessing import get_context
+
+        # spawn: a forked child of a process that already runs threads (torch, cv2) can deadlock
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
             results = list(pool.map(_work, jobs))
     else:
         results = [_work(j) for j in jobs]

@@ -93,6 +93,8 @@ def _open_pdf(path: Path):
         msg = str(exc)
         if "password" in msg.lower():
             raise CrtnetError("PDF is password-protected; decrypt it first", path) from None
+        if "pdfium: success" in msg.lower():  # pdfium's word for a PDF without a page tree
+            raise CrtnetError("PDF has no pages (empty or missing page tree)", path) from None
         raise CrtnetError(f"cannot read PDF ({msg})", path) from None
 
 

@@ -88,7 +88,8 @@ def read_csv(path: str | Path, *, fs: float | None = None, strict_leads: bool = 
             f"at data row {row + 1}",
             path,
         )
-    signal = values.to_numpy(dtype=np.float32).T * np.asarray(scales, np.float32)[:, None]
+    with np.errstate(over="ignore", invalid="ignore"):  # 1e40 → inf, refused by Record
+        signal = values.to_numpy(dtype=np.float32).T * np.asarray(scales, np.float32)[:, None]
     if time_col is not None:
         t = pd.to_numeric(df[time_col], errors="coerce").to_numpy(np.float64)
         t = t * _TIME_COLUMNS[str(time_col).strip().lower()]
