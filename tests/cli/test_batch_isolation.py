@@ -139,9 +139,8 @@ def test_item7_and_13_out_is_a_file_and_empty_folder(tmp_path, cmd, capsys):
     assert len(err) == 1 and "no " in err[0] and "found" in err[0]
     assert main([cmd, str(tmp_path / "empty"), "--out", str(tmp_path / "file")]) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == [
-        f"crtnet: error: {tmp_path / 'file'}: --out must be a folder, but a file of that name exists"
-    ]
+    msg = "--out must be a folder, but a file of that name exists"
+    assert err == [f"crtnet: error: {tmp_path / 'file'}: {msg}"]
 
 
 def test_item16_sigterm_leaves_no_temp_and_no_half_page(tmp_path, sample_dir):

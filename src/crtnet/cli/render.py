@@ -91,7 +91,6 @@ def render(
     jobs = [(p, out, cfg, kwargs) for p in files]
     if workers > 1 and len(jobs) > 1:
         from concurrent.futures import ProcessPoolExecutor
-
         from multiprocessing import get_context
 
         # spawn: a forked child of a process that already runs threads (torch, cv2) can deadlock
