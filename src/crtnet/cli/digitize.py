@@ -12,7 +12,9 @@ def register(app: typer.Typer) -> None:
 
 
 def digitize_cmd(
-    inputs: list[Path] = typer.Argument(..., help="Images (PNG/JPEG/TIFF/BMP), PDFs or folders."),
+    inputs: list[Path] = typer.Argument(
+        None, help="Images (PNG/JPEG/TIFF/BMP), PDFs or folders (trees with --dask)."
+    ),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
     fmt: str = typer.Option("wfdb", "--format", help="wfdb, csv or npz."),
     fs: float = typer.Option(500.0, "--fs", help="Output sampling rate (Hz)."),
@@ -27,6 +29,15 @@ def digitize_cmd(
     max_pixels: int = typer.Option(
         None, "--max-pixels", help="Refuse images/PDF pages above this many pixels (100 M)."
     ),
+    dask: bool = typer.Option(False, "--dask", help="Archive mode on Dask (docs/SCALE.md)."),
+    scheduler: str = typer.Option(None, "--scheduler", help="tcp://HOST:8786 (implies --dask)."),
+    lists: list[Path] = typer.Option(None, "--list", help="File of paths, one a line (--dask)."),
+    manifest: Path = typer.Option(
+        None, "--manifest", help="SQLite manifest (OUT/manifest.sqlite)."
+    ),
+    chunk: int = typer.Option(16, "--chunk", help="Inputs per Dask task."),
+    retry_failed: bool = typer.Option(False, "--retry-failed", help="Redo failed inputs (--dask)."),
+    flat: bool = typer.Option(False, "--flat", help="No OUT/ab/cd/ shard folders (--dask)."),
 ) -> None:
     """Digitize ECG printouts; a rerun skips pages whose outputs already exist."""
     import sys
@@ -44,6 +55,26 @@ def digitize_cmd(
         raise typer.Exit(1)
     set_limits(max_pixels=max_pixels)
     check_out_dir(out)
+    if dask or scheduler or lists:
+        from crtnet.cli.archive import archive_options
+
+        kw = {"fmt": fmt, "fs": fs, "layout": layout, "overlay": overlay, "page": page - 1}
+        return archive_options(
+            "digitize",
+            inputs,
+            lists,
+            out,
+            kw,
+            scheduler=scheduler,
+            workers=workers,
+            chunk=chunk,
+            manifest=manifest,
+            retry_failed=retry_failed,
+            time_limit=time_limit,
+            flat=flat,
+        )
+    if not inputs:
+        raise typer.BadParameter("give at least one image, PDF or folder")
     files = expand_inputs(inputs)
     if not files:
         typer.echo("crtnet: error: no images or PDFs found in the given inputs", err=True)

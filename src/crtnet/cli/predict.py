@@ -33,7 +33,7 @@ def expand_inputs(inputs: list[Path]) -> list[Path]:
 
 def predict(
     inputs: list[Path] = typer.Argument(
-        ..., help="Images (PNG/JPEG/TIFF/BMP), PDFs, signal files (WFDB/CSV/npz/.mat), folders."
+        None, help="Images (PNG/JPEG/TIFF/BMP), PDFs, signal files (WFDB/CSV/npz/.mat), folders."
     ),
     model: str = typer.Option(
         None, "--model", "-m", help="Bundled model name or a run directory (default: by leads)."
@@ -47,6 +47,19 @@ def predict(
     max_samples: int = typer.Option(
         None, "--max-samples", help="Samples x leads read at once (64 M); longer WFDB in windows."
     ),
+    dask: bool = typer.Option(
+        False, "--dask", help="Archive mode on Dask: --out is a folder (docs/SCALE.md)."
+    ),
+    scheduler: str = typer.Option(None, "--scheduler", help="tcp://HOST:8786 (implies --dask)."),
+    lists: list[Path] = typer.Option(None, "--list", help="File of paths, one a line (--dask)."),
+    manifest: Path = typer.Option(
+        None, "--manifest", help="SQLite manifest (OUT/manifest.sqlite)."
+    ),
+    workers: int = typer.Option(2, "--workers", "-j", help="Local Dask workers (--dask)."),
+    chunk: int = typer.Option(16, "--chunk", help="Inputs per Dask task."),
+    time_limit: float = typer.Option(600.0, "--time-limit", help="Seconds per input (--dask)."),
+    retry_failed: bool = typer.Option(False, "--retry-failed", help="Redo failed inputs (--dask)."),
+    flat: bool = typer.Option(False, "--flat", help="No OUT/ab/cd/ shard folders (--dask)."),
 ) -> None:
     """Classify each input; a bad input is reported in its result and the rest still run."""
     import sys
@@ -59,7 +72,24 @@ def predict(
     from crtnet.predict.output import summary_line, write_results
 
     set_limits(max_pixels=max_pixels, max_samples=max_samples)
-    files = expand_inputs(inputs)
+    if dask or scheduler or lists:
+        from crtnet.cli.archive import archive_options
+
+        return archive_options(
+            "predict",
+            inputs,
+            lists,
+            out,
+            {"model": model, "fs": fs},
+            scheduler=scheduler,
+            workers=workers,
+            chunk=chunk,
+            manifest=manifest,
+            retry_failed=retry_failed,
+            time_limit=time_limit,
+            flat=flat,
+        )
+    files = expand_inputs(inputs or [])
     if not files:
         typer.echo("crtnet: error: no ECG files found in the given folders", err=True)
         raise typer.Exit(1)

@@ -43,11 +43,13 @@ def check_out_dir(out_dir: Path) -> None:
         raise CrtnetError("--out must be a folder, but a file of that name exists", out_dir)
 
 
-def outputs_of(out_dir: Path, src: Path, fmt: str, overlay: bool = False) -> list[Path]:
+def outputs_of(
+    out_dir: Path, src: Path, fmt: str, overlay: bool = False, name: str | None = None
+) -> list[Path]:
     """The files ``digitize_to`` writes for ``src`` (record files, sidecar, overlay)."""
-    out_dir, stem = Path(out_dir), out_stem(src)
+    out_dir, stem = Path(out_dir), name or out_stem(src)
     files = [out_dir / f"{stem}.dat"] if fmt == "wfdb" else []
-    files += [out_dir / (stem + EXT[fmt]), sidecar(out_dir, src)]
+    files += [out_dir / (stem + EXT[fmt]), out_dir / f"{stem}.json"]
     if overlay:
         files.append(out_dir / f"{stem}-overlay.png")
     return files
@@ -62,8 +64,12 @@ def digitize_to(
     layout: str = "auto",
     overlay: bool = False,
     page: int = 0,
+    name: str | None = None,
 ) -> dict:
-    """Digitize ``src`` and write its outputs into ``out_dir``; nothing is left on failure."""
+    """Digitize ``src`` and write its outputs into ``out_dir``; nothing is left on failure.
+
+    ``name`` (a safe WFDB record name) replaces the input's stem, for sharded archives.
+    """
     import cv2
 
     from crtnet.digitize.api import digitize
@@ -74,7 +80,7 @@ def digitize_to(
         raise CrtnetError(f"unknown format {fmt!r} (choose wfdb, csv or npz)")
     check_out_dir(out_dir)
     d = digitize(src, fs=fs, layout=layout, page=page)
-    stem = out_stem(src)
+    stem = name or out_stem(src)
     with atomic_dir(out_dir) as tmp:
         write_record(d.record, tmp / stem, fmt)
         if overlay:
