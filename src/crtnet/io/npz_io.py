@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -47,7 +48,17 @@ def read_npz(path: str | Path, *, strict_leads: bool = True) -> Record:
             signal = z["signal"]
     except CrtnetError:
         raise
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError, KeyError, TypeError) as exc:
+    except (
+        OSError,
+        ValueError,
+        zipfile.BadZipFile,
+        EOFError,
+        KeyError,
+        TypeError,
+        zlib.error,
+        NotImplementedError,
+        OverflowError,
+    ) as exc:
         raise CrtnetError(f"unreadable npz: {exc}", path) from None
     if not isinstance(meta, dict):
         raise CrtnetError(f"'meta' must be a JSON object, got {type(meta).__name__}", path)

@@ -57,6 +57,12 @@ def read_header(path: str | Path, *, whole: bool = True) -> wfdb.Record:
         header = wfdb.rdheader(str(base))
     except Exception as exc:  # wfdb raises many types for a malformed header
         raise CrtnetError(f"unreadable WFDB header: {exc}", hea) from None
+    for attr in ("sig_name", "adc_gain", "baseline", "units", "fmt", "file_name"):
+        vals = getattr(header, attr, None)
+        if vals is not None and len(vals) != (header.n_sig or 0):
+            raise CrtnetError(
+                f"header declares {header.n_sig} signals but describes {len(vals)}", hea
+            )
     if whole and header.n_sig and header.sig_len:
         check_samples(int(header.n_sig), int(header.sig_len), hea)
     return header
