@@ -18,13 +18,15 @@ def digitize_job(input: str, out_dir: str | None, **options) -> tuple[dict, list
         raise CrtnetError("a digitize job needs an output folder")
     src = Path(input)
     info = digitize_to(src, Path(out_dir), **options)
-    outs = outputs_of(Path(out_dir), src, options.get("fmt", "wfdb"), options.get("overlay", False))
+    fmt, overlay = options.get("fmt", "wfdb"), options.get("overlay", False)
+    outs = outputs_of(Path(out_dir), src, fmt, overlay, options.get("name"))
     return info, [str(p) for p in outs]
 
 
 @register("predict")
 def predict_job(input: str, out_dir: str | None, **options) -> tuple[dict, list[str]]:
-    """Options: ``model``, ``fs``. With ``out_dir``, the result is also written as JSON."""
+    """Options: ``model``, ``fs``, ``name``. With ``out_dir``, the result is also written as
+    ``out_dir/NAME.json`` (NAME defaults to the input's stem)."""
     from crtnet.io.atomic import atomic_path
     from crtnet.jsonable import to_jsonable
     from crtnet.predict.api import load_input, predict_record
@@ -36,7 +38,7 @@ def predict_job(input: str, out_dir: str | None, **options) -> tuple[dict, list[
     res = json.loads(json.dumps(res, default=to_jsonable))
     outputs = []
     if out_dir is not None:
-        dest = Path(out_dir) / f"{Path(input).stem}.json"
+        dest = Path(out_dir) / f"{options.get('name') or Path(input).stem}.json"
         with atomic_path(dest) as tmp:
             tmp.write_text(json.dumps(res, indent=2))
         outputs.append(str(dest))

@@ -84,11 +84,23 @@ def failure_line(exc: BaseException, input: str, log_dir: str | Path | None = No
     return f"{input}: internal error ({type(exc).__name__}; traceback in {where})"
 
 
+def default_log_dir() -> Path:
+    """``$CRTNET_LOG_DIR``, else ``~/.cache/crtnet/logs`` (where tracebacks of bugs go)."""
+    env = os.environ.get("CRTNET_LOG_DIR")
+    if env:
+        return Path(env)
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "crtnet" / "logs"
+
+
 def log_traceback(exc: BaseException, input: str, log_dir: str | Path | None) -> str:
     import tempfile
 
-    d = Path(log_dir) if log_dir else Path(tempfile.gettempdir())
-    d.mkdir(parents=True, exist_ok=True)
+    d = Path(log_dir) if log_dir else default_log_dir()
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        d = Path(tempfile.gettempdir())
     log = d / "errors.log"
     tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     text = f"--- {time.strftime('%Y-%m-%dT%H:%M:%S')} pid {os.getpid()} {input}\n{tb}\n"

@@ -19,8 +19,8 @@ from concurrent.futures import Future, as_completed
 from multiprocessing.connection import wait
 from pathlib import Path
 
+from crtnet.jobs.frames import read_frame, write_frame
 from crtnet.jobs.kinds import Job, JobResult, versions
-from crtnet.jobs.worker import read_frame, write_frame
 
 
 class _Worker:

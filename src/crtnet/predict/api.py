@@ -23,6 +23,7 @@ from crtnet.predict.models import DEFAULT_12LEAD, DEFAULT_BEATS, LoadedModel, lo
 from crtnet.predict.rhythm import analyse_rhythm
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".pdf")
+MIN_FS = 50
 _ALIASES = {"MLII": "II", "II": "MLII", "MLI": "I", "I": "MLI"}
 
 
@@ -148,6 +149,10 @@ def predict_record(
 ) -> dict[str, Any]:
     """Classify one record; ``rhythm`` always comes from lead II (or the first lead)."""
     t0 = time.perf_counter()
+    if record.fs < MIN_FS:  # QRS filters need 5-15 Hz below Nyquist; below this it is not ECG
+        raise CrtnetError(
+            f"sampling rate {record.fs:g} Hz is too low to analyse (need >= {MIN_FS} Hz)"
+        )
     lm = load_model(model or choose_model(record))
     cfg = lm.config
     quality = dict(quality or {})
