@@ -90,8 +90,8 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """A real ``crtnet serve`` on 127.0.0.1: 2 workers, 6 waiting jobs at most."""
-    srv = Server(tmp_path_factory.mktemp("serve-data"), "--workers", "2", "--queue", "6")
+    """A real ``crtnet serve`` on 127.0.0.1: 2 workers, 2 waiting jobs at most."""
+    srv = Server(tmp_path_factory.mktemp("serve-data"), "--workers", "2", "--queue", "2")
     yield srv
     srv.stop()
 

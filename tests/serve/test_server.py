@@ -20,7 +20,7 @@ def test_healthz_and_one_upload(server, wfdb_pair):
 
 
 def test_forty_concurrent_uploads_are_all_answered(server, csv_bytes):
-    """2 workers + 6 waiting: the rest get 503 at once; every 200 is stored; server lives."""
+    """2 workers + 2 waiting: the rest get 503 at once; every 200 is stored; server lives."""
     url = f"{server.url}/api/analyses"
     before = {a["id"] for a in httpx.get(url).json()["analyses"]}
 
