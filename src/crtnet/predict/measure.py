@@ -2,10 +2,11 @@
 
 Wave boundaries come from neurokit2's delineator (``ecg_delineate``, method "prominence"; a
 maintained library, so we do not write our own) in every lead, beat by beat; each interval
-is the median over beats and then over leads, so one badly delineated beat or lead does not
-move it. Axes come from the net area of each wave in two limb leads (I and II
-first), averaged over the beats they show: all leads share one time base, so the R peaks
-of the rhythm lead place the beats in every lead. Accuracy is in docs/SERVE.md.
+is the median over beats, then the median (PR) or 90th percentile (QRS and QT, which a
+machine measures globally across leads) over leads. Axes come from the net area of each
+wave in two limb leads (I and II first), averaged over the beats they show: all leads share
+one time base, so the R peaks of the rhythm lead place the beats in every lead. Accuracy:
+docs/SERVE.md.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from crtnet.io.record import Record
 
 RHYTHM_LEADS = ("II", "MLII", "I", "V5", "V6", "aVF", "III", "V4", "V1")  # by preference
 MIN_BEATS = 2
+GLOBAL_PCT = 90  # QRS and QT across leads (see _global_intervals)
 MAX_SECONDS = 60  # a Holter record is measured on its first minute (cost stays bounded)
 
 
@@ -91,10 +93,12 @@ def rhythm_lead(record: Record) -> str | None:
 
 
 def _global_intervals(record: Record) -> tuple[float | None, float | None, float | None]:
-    """PR, QRS, QT in ms: per lead the median over its beats, then the median over leads.
+    """PR, QRS, QT in ms: per lead the median over its beats, then across leads.
 
-    One lead can hide a wave (an isoelectric P in V1, a tiny QRS in aVL); the median over
-    the leads that show it is what a reader looking at all twelve would take.
+    A machine's QRS and QT are global: from the earliest onset in any lead to the latest
+    offset, so at least as long as in any one lead. They are taken as the 90th percentile
+    over leads (about the longest, but not one outlier lead). PR is the median over leads,
+    since one lead can hide the P wave (an isoelectric P in V1).
     """
     per_lead = []
     for ld in record.leads:
@@ -112,9 +116,9 @@ def _global_intervals(record: Record) -> tuple[float | None, float | None, float
             )
     ms = 1000 / record.fs
     result = []
-    for k in range(3):
+    for k, pct in enumerate((50, GLOBAL_PCT, GLOBAL_PCT)):
         vals = [row[k] for row in per_lead if row[k] is not None]
-        result.append(float(np.median(vals)) * ms if vals else None)
+        result.append(float(np.percentile(vals, pct)) * ms if vals else None)
     return result[0], result[1], result[2]
 
 
