@@ -45,6 +45,23 @@ def test_signal_upload_gives_the_predict_object_and_measurements(client, wfdb_pa
     assert stored == ["rec.dat", "rec.hea"]
 
 
+def test_challenge_pair_and_npz(client, tmp_path):
+    from crtnet.io import read_record, write_record
+
+    base = samples.CINC2021 / "E07500"
+    pair = [
+        ("file", ("E07500.hea", (base.with_suffix(".hea")).read_bytes())),
+        ("file", ("E07500.mat", (base.with_suffix(".mat")).read_bytes())),
+    ]
+    r = client.post("/api/analyses", files=pair)
+    assert r.status_code == 200, r.text
+    assert r.json()["quality"]["source"] == "signal"
+    rec = read_record(samples.PTBXL / "records100/00000/00001_lr")
+    npz = write_record(rec, tmp_path / "x.npz").read_bytes()
+    r = client.post("/api/analyses", files={"file": ("x.npz", npz)})
+    assert r.status_code == 200, r.text
+
+
 def test_downloads(client, csv_bytes):
     a = client.post("/api/analyses", files={"file": ("x.csv", csv_bytes)}).json()
     rep = client.get(a["files"]["report"])

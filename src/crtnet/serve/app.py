@@ -324,7 +324,6 @@ def _fail_interrupted(store: Store) -> None:
 
 async def _retention_loop(store: Store, cfg: ServeConfig) -> None:
     while True:
-        await run_in_threadpool(lambda: None)
         store.purge(cfg.retention_days)
         await asyncio.sleep(3600)
 
