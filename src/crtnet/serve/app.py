@@ -25,19 +25,21 @@ from starlette.concurrency import run_in_threadpool
 
 from crtnet.jobs import Job, JobPool, JobResult
 from crtnet.serve.config import ServeConfig
+from crtnet.serve.responses import (
+    DOWNLOADS,
+    NOTICE,
+    attachment,
+    body_of,
+    busy,
+    err,
+    safe_stem,
+    status_of,
+    warnings,
+)
 from crtnet.serve.store import Store
 from crtnet.serve.upload import Item, UploadError, group, receive_parts, unzip
 
 JOB_KIND = "crtnet.serve.analyse:analyse"
-DOWNLOADS = {
-    "report": ("report.html", "text/html; charset=utf-8"),
-    "csv": ("record.csv", "text/csv"),
-    "wfdb": (None, "application/zip"),
-    "overlay": ("overlay.jpg", "image/jpeg"),
-    "signal": ("signal.json", "application/json"),
-}
-NOTICE = "crtnet is research software, not a medical device."
-OPEN_PATHS = ("/healthz", "/", "/static/")
 
 
 def create_app(cfg: ServeConfig) -> FastAPI:
@@ -116,10 +118,10 @@ def create_app(cfg: ServeConfig) -> FastAPI:
         store: Store = state["store"]
         limit = cfg.workers + cfg.queue
         if state["inflight"] >= limit:
-            return _busy()
+            return busy()
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > cfg.max_upload_bytes + 65536:
-            return _err(413, f"upload is larger than the limit of {cfg.max_upload_mb:g} MB")
+            return err(413, f"upload is larger than the limit of {cfg.max_upload_mb:g} MB")
         tmp = store.tmp / secrets.token_hex(16)
         tmp.mkdir()
         try:
@@ -146,11 +148,11 @@ def create_app(cfg: ServeConfig) -> FastAPI:
             else:
                 items = await run_in_threadpool(group, parts)
             if state["inflight"] + sum(i.error is None for i in items) > limit:
-                return _busy()
+                return busy()
             batch = secrets.token_hex(16) if zipped else None
             jobs = [_start(store, state, cfg, item, batch) for item in items]
         except UploadError as exc:
-            return _err(exc.status, str(exc))
+            return err(exc.status, str(exc))
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         done = await asyncio.gather(*jobs)
@@ -176,17 +178,17 @@ def create_app(cfg: ServeConfig) -> FastAPI:
         store: Store = state["store"]
         a = store.get(aid)
         if a is None:
-            return _err(404, "no such analysis")
-        return JSONResponse(_body(store, a))
+            return err(404, "no such analysis")
+        return JSONResponse(body_of(store, a))
 
     @app.delete("/api/analyses/{aid}")
     async def delete_analysis(aid: str) -> dict:
         store: Store = state["store"]
         a = store.get(aid)
         if a is None:
-            return _err(404, "no such analysis")
+            return err(404, "no such analysis")
         if a["status"] in ("pending", "running"):
-            return _err(409, "the analysis is still running; delete it when it has finished")
+            return err(409, "the analysis is still running; delete it when it has finished")
         store.delete(aid)
         return {"deleted": aid}
 
@@ -196,26 +198,26 @@ def create_app(cfg: ServeConfig) -> FastAPI:
         store: Store = state["store"]
         a = store.get(aid)
         if a is None or what not in DOWNLOADS:
-            return _err(404, "no such analysis or file")
+            return err(404, "no such analysis or file")
         fname, mime = DOWNLOADS[what]
         out = store.folder(aid) / "out"
-        stem = _safe_stem(a["name"])
+        stem = safe_stem(a["name"])
         if what == "wfdb":
             if not (out / "record.hea").exists():
-                return _err(404, "no record for this analysis")
+                return err(404, "no record for this analysis")
             buf = io.BytesIO()
             with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
                 hea = (out / "record.hea").read_text().replace("record", stem, 1)
                 hea = re.sub(r"^record\.dat", f"{stem}.dat", hea, flags=re.M)
                 z.writestr(f"{stem}.hea", hea)
                 z.write(out / "record.dat", f"{stem}.dat")
-            return _attachment(buf.getvalue(), mime, f"{stem}-wfdb.zip")
+            return attachment(buf.getvalue(), mime, f"{stem}-wfdb.zip")
         path = out / fname
         if not path.exists():
-            return _err(404, f"no {what} for this analysis")
+            return err(404, f"no {what} for this analysis")
         if what in ("overlay", "signal"):
             return FileResponse(str(path), media_type=mime)
-        return _attachment(path.read_bytes(), mime, f"{stem}-{fname}")
+        return attachment(path.read_bytes(), mime, f"{stem}-{fname}")
 
     return app
 
@@ -255,58 +257,9 @@ def _start(store: Store, state: dict, cfg: ServeConfig, item: Item, batch: str |
             task.add_done_callback(state["tasks"].discard)
             await asyncio.shield(task)
         a = store.get(aid)
-        return _status_of(a), _body(store, a)
+        return status_of(a), body_of(store, a)
 
     return run()
-
-
-INFO_FLAGS = re.compile(r"^leads shown only in part|^limb leads derived| used as ")
-
-
-def warnings(flags: list[str]) -> list[str]:
-    """Quality flags that are warnings; how a 3x4 page shows its leads is only a fact."""
-    return [f for f in flags if not INFO_FLAGS.search(f)]
-
-
-def _status_of(a: dict) -> int:
-    if a["status"] == "ok":
-        return 200
-    err = a["error"] or ""
-    if "timed out after" in err:
-        return 504
-    if "internal error" in err or "worker process died" in err:
-        return 500
-    return 422
-
-
-def _body(store: Store, a: dict) -> dict:
-    """The analysis: id and bookkeeping, then the predict object (or its error shape)."""
-    res = store.result(a["id"]) if a["status"] == "ok" else None
-    base = {
-        "id": a["id"],
-        "batch": a["batch"],
-        "name": a["name"],
-        "status": a["status"],
-        "created": a["created"],
-        "notice": NOTICE,
-    }
-    if res is None:
-        res = {
-            "input": a["name"],
-            "model": None,
-            "classes": [],
-            "probabilities": {},
-            "predicted": [],
-            "thresholds": None,
-            "quality": None,
-            "rhythm": None,
-            "measurements": None,
-            "error": a["error"],
-        }
-    files = {k: f"/api/analyses/{a['id']}/files/{k}" for k in DOWNLOADS}
-    if res.get("quality", {}) and res["quality"].get("source") != "digitized":
-        files.pop("overlay")
-    return {**base, **res, "detail": a["error"], "files": files if a["status"] == "ok" else {}}
 
 
 def _fail_interrupted(store: Store) -> None:
@@ -332,29 +285,6 @@ def _is_zip(path: Path, name: str) -> bool:
     from crtnet.serve.upload import sniff
 
     return sniff(path, name) == ".zip"
-
-
-def _busy() -> JSONResponse:
-    return JSONResponse(
-        {"detail": "the server is busy; try again in a moment"},
-        status_code=503,
-        headers={"Retry-After": "5"},
-    )
-
-
-def _err(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"detail": message}, status_code=status)
-
-
-def _attachment(data: bytes, mime: str, filename: str) -> Response:
-    return Response(
-        data, media_type=mime, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-    )
-
-
-def _safe_stem(name: str) -> str:
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(name).stem)[:60].strip("_")
-    return stem or "ecg"
 
 
 def _version() -> str:
