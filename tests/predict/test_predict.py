@@ -22,6 +22,7 @@ KEYS = {
     "quality",
     "rhythm",
     "cart",
+    "measurements",
     "error",
 }
 

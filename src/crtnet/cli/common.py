@@ -37,14 +37,28 @@ def run_batch(
     for item in iterator:
         try:
             done.append((item, fn(item)))
-        except CrtnetError as exc:
-            msg = error_line(exc, item)
+        except Exception as exc:  # noqa: BLE001  (a bug's traceback goes to the log file)
+            from crtnet.jobs.kinds import failure_line
+
+            msg = failure_line(exc, str(item))
             typer.echo(f"crtnet: error: {msg}", err=True)
             failed.append((item, msg))
     return done, failed
 
 
 def echo_json(obj: Any) -> None:
+    """Strict JSON: NaN and inf (which ``json`` would print bare) become null."""
     from crtnet.jsonable import to_jsonable
 
-    typer.echo(json.dumps(obj, indent=2, default=to_jsonable))
+    plain = json.loads(json.dumps(obj, default=to_jsonable))
+    typer.echo(json.dumps(_finite(plain), indent=2, allow_nan=False))
+
+
+def _finite(o: Any) -> Any:
+    if isinstance(o, float):
+        return o if o == o and o not in (float("inf"), float("-inf")) else None
+    if isinstance(o, dict):
+        return {k: _finite(v) for k, v in o.items()}
+    if isinstance(o, list):
+        return [_finite(v) for v in o]
+    return o

@@ -12,7 +12,9 @@ def register(app: typer.Typer) -> None:
 
 
 def digitize_cmd(
-    inputs: list[Path] = typer.Argument(..., help="Images (PNG/JPEG/TIFF/BMP), PDFs or folders."),
+    inputs: list[Path] = typer.Argument(
+        None, help="Images (PNG/JPEG/TIFF/BMP), PDFs or folders (trees with --dask)."
+    ),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
     fmt: str = typer.Option("wfdb", "--format", help="wfdb, csv or npz."),
     fs: float = typer.Option(500.0, "--fs", help="Output sampling rate (Hz)."),
@@ -21,13 +23,29 @@ def digitize_cmd(
     page: int = typer.Option(1, "--page", help="PDF page number (1-based)."),
     workers: int = typer.Option(1, "--workers", "-j", help="Worker processes."),
     force: bool = typer.Option(False, "--force", help="Redo pages already digitized in --out."),
+    time_limit: float = typer.Option(
+        600.0, "--time-limit", help="Seconds per page with --workers > 1; then it fails."
+    ),
+    max_pixels: int = typer.Option(
+        None, "--max-pixels", help="Refuse images/PDF pages above this many pixels (100 M)."
+    ),
+    dask: bool = typer.Option(False, "--dask", help="Archive mode on Dask (docs/SCALE.md)."),
+    scheduler: str = typer.Option(None, "--scheduler", help="tcp://HOST:8786 (implies --dask)."),
+    lists: list[Path] = typer.Option(None, "--list", help="File of paths, one a line (--dask)."),
+    manifest: Path = typer.Option(
+        None, "--manifest", help="SQLite manifest (OUT/manifest.sqlite)."
+    ),
+    chunk: int = typer.Option(16, "--chunk", help="Inputs per Dask task."),
+    retry_failed: bool = typer.Option(False, "--retry-failed", help="Redo failed inputs (--dask)."),
+    flat: bool = typer.Option(False, "--flat", help="No OUT/ab/cd/ shard folders (--dask)."),
 ) -> None:
     """Digitize ECG printouts; a rerun skips pages whose outputs already exist."""
     import sys
 
     from tqdm import tqdm
 
-    from crtnet.digitize.batch import EXT, expand_inputs, is_done, worker
+    from crtnet.digitize.batch import EXT, check_out_dir, expand_inputs, is_done, worker
+    from crtnet.io.limits import set_limits
 
     if fmt not in EXT:
         typer.echo(f"crtnet: error: unknown --format {fmt!r} (choose wfdb, csv or npz)", err=True)
@@ -35,7 +53,32 @@ def digitize_cmd(
     if not 1 <= fs <= 10_000:
         typer.echo(f"crtnet: error: implausible --fs {fs}", err=True)
         raise typer.Exit(1)
+    set_limits(max_pixels=max_pixels)
+    check_out_dir(out)
+    if dask or scheduler or lists:
+        from crtnet.cli.archive import archive_options
+
+        kw = {"fmt": fmt, "fs": fs, "layout": layout, "overlay": overlay, "page": page - 1}
+        return archive_options(
+            "digitize",
+            inputs,
+            lists,
+            out,
+            kw,
+            scheduler=scheduler,
+            workers=workers,
+            chunk=chunk,
+            manifest=manifest,
+            retry_failed=retry_failed,
+            time_limit=time_limit,
+            flat=flat,
+        )
+    if not inputs:
+        raise typer.BadParameter("give at least one image, PDF or folder")
     files = expand_inputs(inputs)
+    if not files:
+        typer.echo("crtnet: error: no images or PDFs found in the given inputs", err=True)
+        raise typer.Exit(1)
     kw = {"fmt": fmt, "fs": fs, "layout": layout, "overlay": overlay, "page": page - 1}
     todo = [f for f in files if force or not is_done(out, f, fmt)]
     skipped = len(files) - len(todo)
@@ -43,10 +86,13 @@ def digitize_cmd(
     bar = tqdm(total=len(jobs), unit="page", file=sys.stderr, disable=len(jobs) < 2)
     failed = 0
     if workers > 1 and len(jobs) > 1:
-        from multiprocessing import get_context
+        from crtnet.jobs import Job, JobPool
 
-        with get_context("spawn").Pool(workers) as pool:
-            results = pool.imap_unordered(worker, jobs)
+        with JobPool(workers=workers, time_limit=time_limit) as pool:
+            results = (
+                (r.input, r.error, r.result)
+                for r in pool.map(Job("digitize", j[0], j[1], j[2]) for j in jobs)
+            )
             failed = _report(results, bar)
     else:
         failed = _report(map(worker, jobs), bar)

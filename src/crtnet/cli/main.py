@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "predict",
     "bench",
     "demo",
+    "serve",
 ]
 
 app = typer.Typer(
@@ -60,6 +61,7 @@ for _name in COMMAND_MODULES:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user errors become one line on stderr and exit code 1."""
+    _term_as_interrupt()
     try:
         app(args=argv, prog_name="crtnet", standalone_mode=True)
     except CrtnetError as exc:
@@ -70,7 +72,25 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         typer.echo("crtnet: interrupted", err=True)
         return 130
+    except _Terminated:
+        typer.echo("crtnet: terminated", err=True)
+        return 143
     return 0
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised like Ctrl-C so ``finally`` blocks remove temp files and half pages."""
+
+
+def _term_as_interrupt() -> None:
+    import signal
+    import threading
+
+    def handler(signum, frame):
+        raise _Terminated()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, handler)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,8 +13,6 @@ def register(app: typer.Typer) -> None:
 
 def _work(args: tuple) -> tuple[str, dict | None, str | None]:
     """One file in a worker process: (path, result, error line)."""
-    from crtnet.cli.common import error_line
-    from crtnet.errors import CrtnetError
     from crtnet.render.batch import render_file
 
     path, out, cfg, kwargs = args
@@ -23,8 +21,10 @@ def _work(args: tuple) -> tuple[str, dict | None, str | None]:
 
         cv2.setNumThreads(1)
         return str(path), render_file(path, out, cfg, **kwargs), None
-    except CrtnetError as exc:
-        return str(path), None, error_line(exc, path)
+    except Exception as exc:  # noqa: BLE001  (a bug in one file: its line, traceback in the log)
+        from crtnet.jobs.kinds import failure_line
+
+        return str(path), None, failure_line(exc, str(path))
 
 
 def render(
@@ -55,6 +55,7 @@ def render(
 ) -> None:
     """Render each record as an ECG printout: images, ground-truth JSON, WFDB of what is shown."""
     from crtnet.cli.common import echo_json
+    from crtnet.errors import CrtnetError
     from crtnet.render.augment import resolve
     from crtnet.render.batch import expand_inputs
     from crtnet.render.page import RenderConfig
@@ -82,11 +83,18 @@ def render(
     if pages < 1:
         raise typer.BadParameter("--pages must be at least 1")
     kwargs = dict(formats=formats, seed=seed, pages=pages, overwrite=overwrite, randomize=randomize)
-    jobs = [(p, out, cfg, kwargs) for p in expand_inputs(inputs)]
+    if out.exists() and not out.is_dir():
+        raise CrtnetError("--out must be a folder, but a file of that name exists", out)
+    files = expand_inputs(inputs)
+    if not files:
+        raise CrtnetError("no signal files (.hea, .csv, .npz, .mat) found in the given inputs")
+    jobs = [(p, out, cfg, kwargs) for p in files]
     if workers > 1 and len(jobs) > 1:
         from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
 
-        with ProcessPoolExecutor(workers) as pool:
+        # spawn: a forked child of a process that already runs threads (torch, cv2) can deadlock
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
             results = list(pool.map(_work, jobs))
     else:
         results = [_work(j) for j in jobs]

@@ -29,40 +29,72 @@ class VectorPage:
 
 
 def load_image(path: str | Path) -> tuple[np.ndarray, float | None]:
-    """RGB uint8 image and the DPI the file claims (a hint only; None when absent)."""
-    from PIL import Image, UnidentifiedImageError
+    """RGB uint8 image and the DPI the file claims (a hint only; None when absent).
 
-    path = Path(path)
-    if not path.exists():
-        raise CrtnetError("no such file", path)
+    The pixel count is checked from the header before decoding; EXIF orientation is applied
+    (a phone photo is stored sideways); 16-bit and float images are scaled to 8 bits.
+    """
+    import warnings
+
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    from crtnet.io.limits import check_pixels, check_regular_file
+
+    path = check_regular_file(path)
+    Image.MAX_IMAGE_PIXELS = None  # our own cap below, with a clear message
     try:
-        with Image.open(path) as im:
-            im.load()
-            dpi = im.info.get("dpi")
-            if im.mode in ("RGBA", "LA", "P", "PA"):
-                im = im.convert("RGBA")
-                bg = Image.new("RGBA", im.size, (255, 255, 255, 255))
-                im = Image.alpha_composite(bg, im)
-            rgb = np.asarray(im.convert("RGB"))
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                check_pixels(im.size[0], im.size[1], path)
+                im.load()
+                dpi = im.info.get("dpi")
+                im = ImageOps.exif_transpose(im)
+                rgb = _to_rgb(im)
+    except CrtnetError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise CrtnetError(f"cannot read image ({exc})", path) from None
+    except Image.DecompressionBombError as exc:
+        raise CrtnetError(f"image too large ({exc})", path) from None
     if rgb.ndim != 3 or min(rgb.shape[:2]) < 32:
         raise CrtnetError(f"image too small to hold an ECG ({rgb.shape[1]}x{rgb.shape[0]})", path)
-    hint = float(dpi[0]) if dpi and dpi[0] and 50 <= float(dpi[0]) <= 2400 else None
+    try:
+        hint = float(dpi[0]) if dpi and dpi[0] and 50 <= float(dpi[0]) <= 2400 else None
+    except (TypeError, ValueError, IndexError):
+        hint = None
     return rgb, hint
+
+
+def _to_rgb(im) -> np.ndarray:
+    from PIL import Image
+
+    if im.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
+        a = np.asarray(im, dtype=np.float64)
+        top = 65535.0 if im.mode.startswith("I;16") or a.max(initial=0) > 255 else 255.0
+        g = np.clip(a / top * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        return np.repeat(g[..., None], 3, axis=2)
+    if im.mode in ("RGBA", "LA", "P", "PA"):
+        im = im.convert("RGBA")
+        bg = Image.new("RGBA", im.size, (255, 255, 255, 255))
+        im = Image.alpha_composite(bg, im)
+    return np.asarray(im.convert("RGB"))
 
 
 def _open_pdf(path: Path):
     import pypdfium2 as pdfium
 
-    if not path.exists():
-        raise CrtnetError("no such file", path)
+    from crtnet.io.limits import check_regular_file
+
+    check_regular_file(path)
     try:
         return pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
         msg = str(exc)
         if "password" in msg.lower():
             raise CrtnetError("PDF is password-protected; decrypt it first", path) from None
+        if "pdfium: success" in msg.lower():  # pdfium's word for a PDF without a page tree
+            raise CrtnetError("PDF has no pages (empty or missing page tree)", path) from None
         raise CrtnetError(f"cannot read PDF ({msg})", path) from None
 
 
@@ -71,16 +103,22 @@ def load_pdf(path: str | Path, page: int = 0, dpi: float = 200.0):
 
     Returns ``(kind, payload, dpi)`` with kind "vector" or "raster".
     """
+    from crtnet.io.limits import check_pixels
+
     path = Path(path)
     doc = _open_pdf(path)
     try:
+        if len(doc) == 0:
+            raise CrtnetError("PDF has no pages", path)
         if not 0 <= page < len(doc):
             raise CrtnetError(f"PDF has {len(doc)} page(s), asked for page {page + 1}", path)
         pg = doc[page]
+        scale = dpi / 72.0
+        w_pt, h_pt = pg.get_size()
+        check_pixels(w_pt * scale, h_pt * scale, path, what=f"page {page + 1} at {dpi:g} dpi")
         vec = extract_paths(pg)
         if vec is not None and sum(len(p) for p in vec.paths) >= 200:
             return "vector", vec, None
-        scale = dpi / 72.0
         img = pg.render(scale=scale).to_pil().convert("RGB")
         return "raster", np.asarray(img), dpi
     finally:

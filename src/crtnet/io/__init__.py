@@ -19,6 +19,10 @@ WRITE_FORMATS = ("wfdb", "csv", "npz", "challenge")
 
 def detect_format(path: str | Path) -> str:
     p = Path(path)
+    if p.exists():
+        from crtnet.io.limits import check_regular_file
+
+        check_regular_file(p)  # a folder named x.csv, a FIFO named x.hea...
     suffix = p.suffix.lower()
     vendor = sniff(p)  # hospital formats are recognised by content, whatever the suffix
     if vendor is not None:

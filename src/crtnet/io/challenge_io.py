@@ -13,8 +13,23 @@ import scipy.io
 
 from crtnet.errors import CrtnetError
 from crtnet.io.atomic import atomic_dir
+from crtnet.io.limits import check_regular_file, check_samples
 from crtnet.io.record import Record
 from crtnet.io.wfdb_io import parse_comments, read_header, record_from_header
+
+_NUMERIC = {
+    "double",
+    "single",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "logical",
+}
 
 
 def read_challenge(path: str | Path, *, strict_leads: bool = True) -> Record:
@@ -23,12 +38,23 @@ def read_challenge(path: str | Path, *, strict_leads: bool = True) -> Record:
     mat = base.parent / (header.file_name[0] if header.file_name else f"{base.name}.mat")
     if not mat.exists():
         raise CrtnetError("signal file is missing", mat)
+    check_regular_file(mat)
     try:
-        val = scipy.io.loadmat(str(mat))["val"]
-    except KeyError:
-        raise CrtnetError("MATLAB file has no 'val' array", mat) from None
+        # the variable's class and size come from its header, before any data is read
+        found = {name: (shape, cls) for name, shape, cls in scipy.io.whosmat(str(mat))}
+        if "val" not in found:
+            raise CrtnetError("MATLAB file has no 'val' array", mat)
+        shape, cls = found["val"]
+        if cls not in _NUMERIC or len(shape) != 2:
+            raise CrtnetError(f"'val' must be a numeric matrix, not a {cls} of shape {shape}", mat)
+        check_samples(shape[0], shape[1], mat)
+        val = scipy.io.loadmat(str(mat), variable_names=["val"])["val"]
+    except CrtnetError:
+        raise
     except Exception as exc:
         raise CrtnetError(f"unreadable MATLAB file: {exc}", mat) from None
+    if val.dtype.kind not in "biuf":
+        raise CrtnetError(f"'val' must hold real numbers, not {val.dtype}", mat)
     val = np.atleast_2d(np.asarray(val, dtype=np.float64))
     if val.shape[0] != header.n_sig:
         raise CrtnetError(

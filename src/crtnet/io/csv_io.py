@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import os
 import re
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pandas as pd
 from crtnet.errors import CrtnetError
 from crtnet.io.atomic import atomic_path
 from crtnet.io.leads import normalize_leads
+from crtnet.io.limits import Limits, check_regular_file
 from crtnet.io.record import Record
 
 _TIME_COLUMNS = {"time": 1.0, "t": 1.0, "time_s": 1.0, "seconds": 1.0, "time_ms": 1e-3, "ms": 1e-3}
@@ -18,10 +21,47 @@ _UNIT = re.compile(r"^(.*?)\s*[\(\[]\s*(mv|uv|µv|μv|v)\s*[\)\]]\s*$", re.IGNOR
 _SCALE = {"mv": 1.0, "uv": 1e-3, "µv": 1e-3, "μv": 1e-3, "v": 1e3}
 
 
+def _precheck(path: Path) -> None:
+    """Columns, duplicate names, separator and size, from the first lines only."""
+    limits = Limits.current()
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 20)
+    lines = [ln for ln in head.splitlines() if ln.strip() and not ln.lstrip().startswith(b"#")]
+    if not lines:
+        return  # pandas says "no columns" better than we could
+    header = lines[0].decode("utf-8", errors="replace")
+    n_cols = header.count(",") + 1
+    if n_cols > limits.max_csv_columns:
+        raise CrtnetError(
+            f"CSV has {n_cols} columns, over the cap of {limits.max_csv_columns} "
+            "(CRTNET_MAX_CSV_COLUMNS)",
+            path,
+        )
+    if n_cols == 1 and (";" in header or "\t" in header):
+        sep = "';'" if ";" in header else "tabs"
+        raise CrtnetError(f"CSV uses {sep} as separator; crtnet reads comma-separated files", path)
+    names = [c.strip().strip('"') for c in next(csv.reader([header]))]
+    seen = set()
+    for name in names:
+        if name in seen and name:
+            raise CrtnetError(f"duplicate column name {name!r}", path)
+        seen.add(name)
+    size = os.path.getsize(path)
+    body = lines[1:] or lines
+    per_row = max(1.0, sum(len(x) + 1 for x in body) / len(body))
+    est = (size / per_row) * n_cols
+    if len(head) < size and est > limits.max_samples:
+        rows = int(size / per_row)
+        raise CrtnetError(
+            f"CSV holds about {rows:,} rows x {n_cols} columns, over the cap of "
+            f"{limits.max_samples:,} samples x leads (--max-samples or CRTNET_MAX_SAMPLES)",
+            path,
+        )
+
+
 def read_csv(path: str | Path, *, fs: float | None = None, strict_leads: bool = True) -> Record:
-    path = Path(path)
-    if not path.exists():
-        raise CrtnetError("file not found", path)
+    path = check_regular_file(path)
+    _precheck(path)
     try:
         df = pd.read_csv(path, comment="#", skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
@@ -48,7 +88,8 @@ def read_csv(path: str | Path, *, fs: float | None = None, strict_leads: bool = 
             f"at data row {row + 1}",
             path,
         )
-    signal = values.to_numpy(dtype=np.float32).T * np.asarray(scales, np.float32)[:, None]
+    with np.errstate(over="ignore", invalid="ignore"):  # 1e40 → inf, refused by Record
+        signal = values.to_numpy(dtype=np.float32).T * np.asarray(scales, np.float32)[:, None]
     if time_col is not None:
         t = pd.to_numeric(df[time_col], errors="coerce").to_numpy(np.float64)
         t = t * _TIME_COLUMNS[str(time_col).strip().lower()]
@@ -67,7 +108,9 @@ def read_csv(path: str | Path, *, fs: float | None = None, strict_leads: bool = 
         leads = normalize_leads(names, strict=strict_leads)
     except CrtnetError as exc:
         raise CrtnetError(exc.problem, path) from None
-    return Record(signal=signal, fs=fs, leads=leads, record_id=path.stem, source=str(path))
+    return Record.checked(
+        path, signal=signal, fs=fs, leads=leads, record_id=path.stem, source=str(path)
+    )
 
 
 def write_csv(record: Record, path: str | Path, *, time_column: bool = True) -> Path:

@@ -31,11 +31,19 @@ class Record:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        sig = np.asarray(self.signal, dtype=np.float32)
+        raw = np.asarray(self.signal)
+        if raw.dtype.kind not in "biuf":  # complex would lose its imaginary part silently
+            raise CrtnetError(f"signal must hold real numbers, got {raw.dtype}")
+        with np.errstate(over="ignore", invalid="ignore"):
+            sig = raw.astype(np.float32, copy=False)
         if sig.ndim == 1:
             sig = sig[None, :]
         if sig.ndim != 2:
             raise CrtnetError(f"signal must be [n_leads, n_samples], got shape {sig.shape}")
+        if sig.shape[0] == 0 or sig.shape[1] == 0:
+            raise CrtnetError(f"signal is empty (shape {sig.shape})")
+        if np.isinf(sig).any():  # float32 turns 1e40 into inf, too
+            raise CrtnetError("signal holds infinite values or values beyond ±3.4e38")
         self.signal = np.ascontiguousarray(sig)
         self.leads = [str(n) for n in self.leads]
         if len(self.leads) != sig.shape[0]:
@@ -43,6 +51,14 @@ class Record:
         if not np.isfinite(self.fs) or not 1 <= float(self.fs) <= 100_000:
             raise CrtnetError(f"implausible sampling rate {self.fs!r} Hz")
         self.fs = float(self.fs)
+
+    @classmethod
+    def checked(cls, path: Any, **fields: Any) -> Record:
+        """A Record built by a reader: a problem is reported against the file it came from."""
+        try:
+            return cls(**fields)
+        except CrtnetError as exc:
+            raise CrtnetError(exc.problem, exc.path or path) from None
 
     @property
     def n_leads(self) -> int:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import os
+import re
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +14,7 @@ import wfdb
 from crtnet.errors import CrtnetError
 from crtnet.io.atomic import atomic_dir
 from crtnet.io.leads import normalize_leads
+from crtnet.io.limits import check_regular_file, check_samples
 from crtnet.io.record import Record
 
 # bytes per sample for each storage format (212 packs 2 samples in 3 bytes, 310/311 3 in 4)
@@ -35,15 +39,68 @@ def base_path(path: str | Path) -> Path:
     return p.with_suffix("") if p.suffix in (".hea", ".dat", ".atr") else p
 
 
-def read_header(path: str | Path) -> wfdb.Record:
+_NAME = re.compile(r"^[-\w]+$", re.ASCII)  # what wfdb accepts as a record name
+_MAX_HEADER_BYTES = 1 << 20
+
+
+def read_header(path: str | Path, *, whole: bool = True) -> wfdb.Record:
+    """The header; with ``whole`` (the record is about to be loaded at once) sizes are capped."""
     base = base_path(path)
     hea = Path(f"{base}.hea")
     if not hea.exists():
         raise CrtnetError("file not found (no WFDB header .hea)", hea)
+    check_regular_file(hea)
+    if os.path.getsize(hea) > _MAX_HEADER_BYTES:
+        raise CrtnetError("header is over 1 MiB: not a WFDB header", hea)
+    _check_fs_field(hea)
     try:
-        return wfdb.rdheader(str(base))
+        header = wfdb.rdheader(str(base))
     except Exception as exc:  # wfdb raises many types for a malformed header
         raise CrtnetError(f"unreadable WFDB header: {exc}", hea) from None
+    for attr in ("sig_name", "adc_gain", "baseline", "units", "fmt", "file_name"):
+        vals = getattr(header, attr, None)
+        if vals is not None and len(vals) != (header.n_sig or 0):
+            raise CrtnetError(
+                f"header declares {header.n_sig} signals but describes {len(vals)}", hea
+            )
+    if whole and header.n_sig and header.sig_len:
+        check_samples(int(header.n_sig), int(header.sig_len), hea)
+    return header
+
+
+def safe_record_name(stem: str) -> str:
+    """``stem`` when WFDB can hold it as a record name, else a safe, unique variant.
+
+    ``my ecg`` becomes ``my_ecg-1c2d3e4f``: the hash of the original keeps ``my ecg`` and
+    ``my_ecg`` apart, and the same input always maps to the same name (reruns resume).
+    """
+    if _NAME.match(stem):
+        return stem
+    safe = re.sub(r"[^-\w]+", "_", stem, flags=re.ASCII).strip("_")[:64] or "record"
+    return f"{safe}-{zlib.crc32(stem.encode('utf-8', 'surrogateescape')):08x}"
+
+
+def _check_fs_field(hea: Path) -> None:
+    """wfdb reads fs -500, nan or inf as its 250 Hz default and 1e12 as garbage: refuse."""
+    with open(hea, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                break
+        else:
+            raise CrtnetError("header has no record line", hea)
+    fields = line.split()
+    if len(fields) < 3 or not fields[1].isdigit():
+        return  # no fs given (WFDB's default 250 Hz applies), or not a header: wfdb judges
+    raw = re.split(r"[/(]", fields[2])[0]
+    try:
+        fs = float(raw)
+    except ValueError:
+        raise CrtnetError(
+            f"sampling rate {fields[2]!r} in the header is not a number", hea
+        ) from None
+    if not (math.isfinite(fs) and 0 < fs <= 100_000):
+        raise CrtnetError(f"implausible sampling rate {raw} Hz in the header", hea)
 
 
 def check_signal_files(header: wfdb.Record, directory: Path) -> None:
@@ -67,6 +124,7 @@ def check_signal_files(header: wfdb.Record, directory: Path) -> None:
         f = directory / fname
         if not f.exists():
             raise CrtnetError("signal file is missing", f)
+        check_regular_file(f)
         expected = int(np.ceil(frame_bytes * header.sig_len)) + offsets[fname]
         actual = os.path.getsize(f)
         if actual < expected:
@@ -84,17 +142,25 @@ def check_signal_files(header: wfdb.Record, directory: Path) -> None:
             )
 
 
-def read_wfdb(path: str | Path, *, strict_leads: bool = True) -> Record:
+def read_wfdb(
+    path: str | Path, *, strict_leads: bool = True, sampfrom: int = 0, sampto: int | None = None
+) -> Record:
+    """The whole record, or samples ``[sampfrom, sampto)`` of a long one (see ``windows``)."""
     base = base_path(path)
-    header = read_header(base)
+    window = sampfrom > 0 or sampto is not None
+    header = read_header(base, whole=not window)
     check_signal_files(header, base.parent)
+    if window:
+        check_samples(int(header.n_sig), (sampto or header.sig_len or 0) - sampfrom, base)
     try:
-        rec = wfdb.rdrecord(str(base), physical=True)
+        rec = wfdb.rdrecord(
+            str(base), physical=True, sampfrom=sampfrom, sampto=sampto, return_res=32
+        )
     except Exception as exc:
         raise CrtnetError(f"unreadable WFDB signal: {exc}", base) from None
     if rec.p_signal is None or rec.p_signal.size == 0:
         raise CrtnetError("WFDB record holds no samples", base)
-    signal = rec.p_signal.T.astype(np.float32)
+    signal = np.ascontiguousarray(rec.p_signal.T, dtype=np.float32)
     for i, unit in enumerate(rec.units or []):
         scale = _UNIT_SCALE.get(str(unit).strip().lower())
         if scale is None:
@@ -117,7 +183,8 @@ def record_from_header(signal, header, base: Path, strict_leads: bool, labels, p
         leads = normalize_leads(header.sig_name, strict=strict_leads)
     except CrtnetError as exc:
         raise CrtnetError(exc.problem, f"{base}.hea") from None
-    return Record(
+    return Record.checked(
+        f"{base}.hea",
         signal=signal,
         fs=float(header.fs),
         leads=leads,
@@ -155,6 +222,10 @@ def write_wfdb(record: Record, path: str | Path, *, fmt: str = "16") -> Path:
     from WFDB keeps its original gain and baseline, so a round trip is bit-exact.
     """
     base = base_path(path)
+    if not _NAME.match(base.name):
+        raise CrtnetError(
+            "a WFDB record name may hold only ASCII letters, digits, '_' and '-'", base
+        )
     n = record.n_leads
     gains = record.meta.get("adc_gain")
     baselines = record.meta.get("baseline")

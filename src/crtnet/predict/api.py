@@ -1,7 +1,8 @@
 """Image or signal in, diagnosis out: the one place that joins digitizer and models.
 
 Each input gives one JSON-able result with a stable shape (see docs/PREDICT.md):
-``input, model, classes, probabilities, predicted, thresholds, quality, rhythm, error``.
+``input, model, classes, probabilities, predicted, thresholds, quality, rhythm,
+measurements, error``.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from crtnet.errors import CrtnetError
 from crtnet.io import read_record
 from crtnet.io.leads import STANDARD_12
 from crtnet.io.record import Record
+from crtnet.predict.measure import measure
 from crtnet.predict.models import DEFAULT_12LEAD, DEFAULT_BEATS, LoadedModel, load_model
 from crtnet.predict.rhythm import analyse_rhythm
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".pdf")
+MIN_FS = 50
 _ALIASES = {"MLII": "II", "II": "MLII", "MLI": "I", "I": "MLI"}
 
 
@@ -146,6 +149,10 @@ def predict_record(
 ) -> dict[str, Any]:
     """Classify one record; ``rhythm`` always comes from lead II (or the first lead)."""
     t0 = time.perf_counter()
+    if record.fs < MIN_FS:  # QRS filters need 5-15 Hz below Nyquist; below this it is not ECG
+        raise CrtnetError(
+            f"sampling rate {record.fs:g} Hz is too low to analyse (need >= {MIN_FS} Hz)"
+        )
     lm = load_model(model or choose_model(record))
     cfg = lm.config
     quality = dict(quality or {})
@@ -183,6 +190,7 @@ def predict_record(
     flags = quality.pop("flags", []) + q.pop("flags")
     flags += _signal_flags(record)
     result["quality"] = {**quality, **q, "flags": flags, "duration_s": round(record.duration, 3)}
+    result["measurements"] = measure(record)
     result["quality"]["inference_s"] = round(time.perf_counter() - t0, 3)
     result["cart"] = record.meta.get("cart")  # the device's own measurements, if the file had them
     return result
@@ -250,5 +258,6 @@ def _error_result(path, message: str) -> dict[str, Any]:
         "quality": None,
         "rhythm": None,
         "cart": None,
+        "measurements": None,
         "error": message,
     }

@@ -116,6 +116,29 @@ def _prob_table(pred: dict[str, Any]) -> str:
     )
 
 
+def measurement_rows(m: dict[str, Any]) -> dict[str, str]:
+    """Clinical labels and units; a missing figure reads "n/a", never a blank."""
+
+    def f(key: str, unit: str) -> str:
+        v = m.get(key)
+        return "n/a" if v is None else f"{v:.0f} {unit}"
+
+    rows = {
+        "Heart rate": f("heart_rate_bpm", "bpm"),
+        "PR": f("pr_ms", "ms"),
+        "QRS": f("qrs_ms", "ms"),
+        "QT / QTc Bazett / QTc Fridericia": " / ".join(
+            f(k, "ms") for k in ("qt_ms", "qtc_bazett_ms", "qtc_fridericia_ms")
+        ),
+        "P / QRS / T axis": " / ".join(
+            f(k, "°") for k in ("p_axis_deg", "qrs_axis_deg", "t_axis_deg")
+        ),
+    }
+    if m.get("notes"):
+        rows["notes"] = "; ".join(m["notes"])
+    return rows
+
+
 def _kv_table(d: dict[str, Any]) -> str:
     cells = "".join(
         f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
@@ -149,6 +172,9 @@ def build_report(
             f"<p>Predicted: <b>{html.escape(', '.join(pred['predicted']) or 'none')}</b></p>"
             + _prob_table(pred)
         )
+    meas = next((p["measurements"] for p in predictions if p.get("measurements")), None)
+    if meas:
+        parts.append("<h2>Measurements</h2>" + _kv_table(measurement_rows(meas)))
     if rhythm:
         facts = {k: v for k, v in rhythm.items() if k not in ("r_peaks_s", "beat_labels")}
         parts.append("<h2>Rhythm</h2>" + _kv_table(facts))

@@ -63,7 +63,9 @@ def render_file(
     formats = check_formats(formats)
     config.validate()
     path = Path(path)
-    stem = path.stem if path.suffix else path.name
+    from crtnet.io.wfdb_io import safe_record_name
+
+    stem = safe_record_name(path.stem if path.suffix else path.name)
     span = 250.0 / config.paper_speed
     written, skipped = [], []
     rec = None

@@ -44,37 +44,42 @@ def save_page(page: Page, out_dir: str | Path, stem: str, formats=("png",)) -> l
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    pil = Image.fromarray(page.image)
-    dpi = (page.truth["dpi"], page.truth["dpi"])
-    for fmt in formats:
-        if fmt == "png":
-            dst = out / f"{stem}.png"
+    try:
+        pil = Image.fromarray(page.image)
+        dpi = (page.truth["dpi"], page.truth["dpi"])
+        for fmt in formats:
+            if fmt == "png":
+                dst = out / f"{stem}.png"
+                with atomic_path(dst) as tmp:
+                    pil.save(tmp, format="PNG", dpi=dpi, compress_level=1)
+            elif fmt == "jpg":
+                dst = out / f"{stem}.jpg"
+                with atomic_path(dst) as tmp:
+                    pil.save(tmp, format="JPEG", quality=92, dpi=dpi)
+            elif fmt == "pdf":
+                dst = out / f"{stem}.pdf"
+                with atomic_path(dst) as tmp:
+                    pil.save(tmp, format="PDF", resolution=float(page.truth["dpi"]))
+            else:
+                dst = out / f"{stem}-vector.pdf"
+                with atomic_path(dst) as tmp:
+                    write_vector_pdf(page, tmp)
+            written.append(dst)
+        if page.mask is not None:
+            dst = out / f"{stem}-mask.png"
             with atomic_path(dst) as tmp:
-                pil.save(tmp, format="PNG", dpi=dpi, compress_level=1)
-        elif fmt == "jpg":
-            dst = out / f"{stem}.jpg"
-            with atomic_path(dst) as tmp:
-                pil.save(tmp, format="JPEG", quality=92, dpi=dpi)
-        elif fmt == "pdf":
-            dst = out / f"{stem}.pdf"
-            with atomic_path(dst) as tmp:
-                pil.save(tmp, format="PDF", resolution=float(page.truth["dpi"]))
-        else:
-            dst = out / f"{stem}-vector.pdf"
-            with atomic_path(dst) as tmp:
-                write_vector_pdf(page, tmp)
-        written.append(dst)
-    if page.mask is not None:
-        dst = out / f"{stem}-mask.png"
+                Image.fromarray(page.mask).save(tmp, format="PNG", compress_level=1)
+            written.append(dst)
+        written.append(write_wfdb(page.shown, out / stem))
+        written.append(out / f"{stem}.dat")
+        dst = out / f"{stem}.json"
         with atomic_path(dst) as tmp:
-            Image.fromarray(page.mask).save(tmp, format="PNG", compress_level=1)
+            tmp.write_text(json.dumps(page.truth, separators=(",", ":")))
         written.append(dst)
-    written.append(write_wfdb(page.shown, out / stem))
-    written.append(out / f"{stem}.dat")
-    dst = out / f"{stem}.json"
-    with atomic_path(dst) as tmp:
-        tmp.write_text(json.dumps(page.truth, separators=(",", ":")))
-    written.append(dst)
+    except BaseException:  # killed or failed mid-page: no PNG is left without its JSON
+        for f in written:
+            f.unlink(missing_ok=True)
+        raise
     return written
 
 

@@ -8,3 +8,4 @@ ROOT = Path(__file__).parent
 MITDB = ROOT / "mitdb"
 PTBXL = ROOT / "ptbxl"
 CINC2021 = ROOT / "cinc2021"
+PAGES = ROOT / "pages"  # a rendered PDF and one real phone photo (see README.md)
