@@ -104,3 +104,21 @@ def test_clean_page_passes_every_check(record):
     assert not d.info["flagged"], d.info["checks"]
     assert d.info["page_confidence"] == 1.0
     assert set(d.info["lead_confidence"]) == set(d.record.leads)
+
+
+def test_predict_and_its_report_show_the_flag(record, tmp_path):
+    from PIL import Image
+
+    from crtnet.predict.api import predict
+    from crtnet.serve.analyse import analyse
+
+    page = render_page(record, RenderConfig(layout="3x4+II", gain=20.0, calibration=False))
+    f = tmp_path / "trap.png"
+    Image.fromarray(page.image).save(f)
+    res = predict([f])[0]
+    assert res["error"] is None
+    assert res["quality"]["digitization_flagged"] is True
+    assert any(x.startswith("DIGITIZATION FLAGGED") for x in res["quality"]["flags"])
+    _, outputs = analyse(str(f), str(tmp_path / "a"))
+    html = next(p for p in outputs if p.endswith("report.html"))
+    assert "DIGITIZATION FLAGGED" in open(html).read()

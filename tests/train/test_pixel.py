@@ -11,7 +11,7 @@ from crtnet.train.pixel import PixelTrainConfig, train_pixel
 
 
 def test_tiny_pixel_training_resumes_loads_and_runs(tmp_path):
-    cfg = PixelTrainConfig(pages=2, crops_per_page=6, crop=64, steps=4, batch=4,
+    cfg = PixelTrainConfig(pages=2, crops_per_page=6, crop=64, train_crop=48, steps=4, batch=4,
                            checkpoint_every=2, threads=1, max_id=10**9, exclude=())
     m = train_pixel(tmp_path, cfg, [], log=lambda s: None)  # bundled PTB-XL samples
     assert set(m) >= {"other", "grid", "ink"} and 0 <= m["ink"]["iou"] <= 1

@@ -89,8 +89,9 @@ def scale_checks(ref, est) -> dict:
             if own > 0.6:  # only leads that are read at all say something about scale
                 r, e = _aligned(r - r.mean(), e - e.mean(), int(0.1 * fs))
                 nr.append(float(np.dot(r, e)))
-                ne.append(float(np.dot(e, e)))
-    # the least-squares amplitude scale a of ref ~ a * est, pooled over leads
+                ne.append(float(np.dot(r, r)))
+    # the least-squares amplitude scale b of est ~ b * ref, pooled over leads (fitting the
+    # estimate to the truth: digitization noise in the estimate does not bias it)
     amp = float(np.sum(nr) / np.sum(ne)) if ne and np.sum(ne) > 0 else float("nan")
     # time scale: the 10 s strip resampled by f against the reference
     tscale = float("nan")
@@ -240,10 +241,14 @@ def bench_realpages(
     sets: str = typer.Option("photos,variants,distortion", help="Which sets to run."),
     overlays: Path = typer.Option(None, help="Write overlays of photos here."),
     out_json: Path = typer.Option(None, "--json", help="Write every page's result here."),
+    pen: str = typer.Option("colour", help="Ink on dewarped photos: colour or model (ablation)."),
 ) -> None:
     """Digitize real photos and other generators' pages; SNR, scale checks, flags."""
     import json
 
+    from crtnet.digitize import api
+
+    api.PEN = pen
     from crtnet.jsonable import to_jsonable
 
     makers = {"photos": photo_items, "variants": variant_items, "distortion": distortion_items}

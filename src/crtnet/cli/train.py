@@ -68,7 +68,7 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(..., "--out", "-o", help="Run directory (resumed if present)."),
         root: list[Path] = typer.Option(None, "--root", help="PTB-XL root(s) to print from."),
         pages: int = typer.Option(60, help="Pages rendered into the crop cache."),
-        steps: int = typer.Option(3000, help="Optimiser steps."),
+        steps: int = typer.Option(800, help="Optimiser steps."),
         seed: int = typer.Option(0, help="Seed for records, pages, crops and init."),
         threads: int = typer.Option(2, help="torch CPU threads."),
     ) -> None:

@@ -194,7 +194,7 @@ def _read_dewarped(img: np.ndarray, dpi_hint, layout, fs, path, timings):
                  timings)
 
 
-PEN = "model"  # how a dewarped page's ink is found: "model" (pixelnet) or "colour"
+PEN = "colour"  # ink on a dewarped page: "colour" rules or the "model" (pixelnet; see its card)
 
 
 def _ink_mask(flat: np.ndarray, ppm: float) -> np.ndarray:
@@ -206,9 +206,11 @@ def _ink_mask(flat: np.ndarray, ppm: float) -> np.ndarray:
     from crtnet.digitize import pixelnet
 
     if PEN == "model" and pixelnet.WEIGHTS.is_file():
-        p = pixelnet.probabilities(flat)[..., 2]
+        prob = pixelnet.probabilities(flat)
+        p = prob[..., 2]
         strong = p > 0.6
-        n, lab = cv2.connectedComponents((p > 0.3).astype(np.uint8), connectivity=8)
+        weak = (p > 0.35) & (p > prob[..., 1])  # never a pixel the model calls grid
+        n, lab = cv2.connectedComponents(weak.astype(np.uint8), connectivity=8)
         hit = np.zeros(n, bool)
         hit[np.unique(lab[strong])] = True
         hit[0] = False

@@ -7,6 +7,8 @@ read at the wrong scale, with the wrong layout or with leads in the wrong rows f
   seconds both show;
 - ``einthoven``: within a column of a 3x4 page the limb leads are simultaneous, so
   I + III = II and aVR + aVL + aVF = 0 up to digitization noise;
+- ``lead_consistency``: at least one of the two checks above vouches for the leads and
+  none contradicts them (a page nothing vouches for is flagged as unverified);
 - ``calibration``: the pulses were found on most rows, agree with each other, and are
   0.2 s wide at a standard paper speed (a grid read at the wrong period fails this);
 - ``amplitude``: QRS peak-to-peak amplitudes lie in the physiological range;
@@ -111,7 +113,8 @@ def run(entries, speed: float, gain: float, fs: float, sig: np.ndarray, calib: s
         (("I", "II", "III"), [(1, -1, 1), (-1, 1, 1), (1, 1, -1)]),
         (("aVR", "aVL", "aVF"), [(1, 1, 1), (-1, 1, 1), (1, -1, 1), (1, 1, -1)]),
     ):
-        cols = [{(p[0], p[2]) for p in panels.get(lead, []) if p[0] > 1} for lead in trio]
+        # simultaneous: the same column of a multi-column layout, or full strips (12x1)
+        cols = [{(p[0], p[2]) for p in panels.get(lead, [])} for lead in trio]
         for key in set.intersection(*cols) if all(cols) else set():
             parts = []
             for lead in trio:
@@ -148,6 +151,12 @@ def run(entries, speed: float, gain: float, fs: float, sig: np.ndarray, calib: s
         "ok": None if nonuniformity is None else bool(nonuniformity <= MAX_NONUNIFORM),
         "value": nonuniformity,
     }
+    # a page that neither repeated lead nor Einthoven could vouch for is unverified: its
+    # rows could hold other leads than the layout says, and nothing here would notice
+    vouch = [out[k]["ok"] for k in ("repeat", "einthoven")]
+    out["lead_consistency"] = {"ok": bool(any(v is True for v in vouch)
+                                          and not any(v is False for v in vouch)),
+                               "value": None}
     big = max(page_mm)
     out["page_size"] = {"ok": bool(PAGE_MM[0] <= big <= PAGE_MM[1]), "value": round(big, 1)}
     ran = [v["ok"] for v in out.values() if v["ok"] is not None]

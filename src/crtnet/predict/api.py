@@ -42,8 +42,17 @@ def load_input(path: str | Path, *, fs: float | None = None) -> tuple[Record, di
             "digitization_confidence": round(float(np.mean(list(conf.values()))), 3)
             if conf
             else None,
+            "digitization_flagged": bool(dig.info.get("flagged", False)),
+            "page_confidence": dig.info.get("page_confidence"),
+            "lead_confidence": dig.info.get("lead_confidence"),
             "digitization": dig.info,
         }
+        if dig.info.get("flagged"):
+            quality["flags"] = [
+                "DIGITIZATION FLAGGED: the page failed its cross-checks ("
+                + ", ".join(dig.info.get("failed_checks", []))
+                + "); scale, layout or lead assignment may be wrong: check the overlay"
+            ]
         return dig.record, quality | {"_digitized": dig}
     return read_record(path, fs=fs), {"source": "signal"}
 

@@ -26,9 +26,10 @@ GRIDS = ["red", "pink", "orange", "green", "blue", "grey", "none"]
 class PixelTrainConfig:
     pages: int = 60
     crops_per_page: int = 48
-    crop: int = 96
-    steps: int = 3000
-    batch: int = 24
+    crop: int = 96  # cached crop side
+    train_crop: int = 64  # random windows of the cached crops, a fresh view each step
+    steps: int = 800
+    batch: int = 16
     lr: float = 3e-3
     seed: int = 0
     checkpoint_every: int = 250
@@ -168,7 +169,9 @@ def train_pixel(out: Path, cfg: PixelTrainConfig, roots: list[Path], log=print) 
     net.train()
     while step < cfg.steps:
         idx = torch.randint(0, len(tr_y), (cfg.batch,), generator=gen)
-        x, y = tr_x[idx], tr_y[idx]
+        c = min(cfg.train_crop, tr_x.shape[-1])
+        oy, ox = (int(v) for v in torch.randint(0, tr_x.shape[-1] - c + 1, (2,), generator=gen))
+        x, y = tr_x[idx, :, oy : oy + c, ox : ox + c], tr_y[idx, oy : oy + c, ox : ox + c]
         if torch.rand(1, generator=gen).item() < 0.5:  # mirrored pages are pages too
             x, y = x.flip(-1), y.flip(-1)
         loss = torch.nn.functional.cross_entropy(net(x), y, weight=weight)
