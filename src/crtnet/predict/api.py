@@ -233,6 +233,11 @@ def predict(
     results = []
     for path in inputs:
         try:
+            if _is_long(path):  # a Holter: window by window (predict/long.py)
+                from crtnet.predict.long import predict_long
+
+                results.append(predict_long(path, model))
+                continue
             record, quality = load_input(path, fs=fs)
             quality.pop("_digitized", None)
             res = predict_record(record, model, quality=quality)
@@ -241,6 +246,12 @@ def predict(
             msg = str(exc) if exc.path else f"{path}: {exc.problem}"
             results.append(_error_result(path, msg))
     return results
+
+
+def _is_long(path) -> bool:
+    from crtnet.io.windows import is_long
+
+    return Path(path).suffix.lower() not in IMAGE_SUFFIXES and is_long(path)
 
 
 def _error_result(path, message: str) -> dict[str, Any]:
