@@ -22,6 +22,7 @@ from crtnet.predict.rhythm import analyse_rhythm
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".pdf")
 MIN_FS = 50
+BEAT_BATCH = 256
 _ALIASES = {"MLII": "II", "II": "MLII", "MLI": "I", "I": "MLI"}
 
 
@@ -127,9 +128,16 @@ def classify_beats(lm: LoadedModel, signal: np.ndarray, fs: float) -> dict[str, 
     idx = p[:, None] + np.arange(before + after)[None, :]
     beats = np.moveaxis(padded[:, idx], 1, 0).astype(np.float32)
     aux = rr_features(peaks, fs, cfg.get("aux_names")) if cfg["model"].get("aux_dim", 0) else None
-    with torch.no_grad():
-        logits = lm.model(
-            torch.from_numpy(beats), None, None if aux is None else torch.from_numpy(aux)
+    with torch.no_grad():  # in batches: memory follows the batch, not the record's beats
+        logits = torch.cat(
+            [
+                lm.model(
+                    torch.from_numpy(beats[i : i + BEAT_BATCH]),
+                    None,
+                    None if aux is None else torch.from_numpy(aux[i : i + BEAT_BATCH]),
+                )
+                for i in range(0, len(beats), BEAT_BATCH)
+            ]
         )
     probs = torch.softmax(logits.float(), 1).numpy()
     labels = [lm.classes[i] for i in probs.argmax(1)]
