@@ -91,9 +91,12 @@ def _open_pdf(path: Path):
         return pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
         msg = str(exc)
-        if "password" in msg.lower():
+        # pdfium's last-error code is stale when a PDF simply has no page tree (it then says
+        # "Success", or repeats an earlier file's error), so trust it only with evidence
+        encrypted = b"/Encrypt" in path.read_bytes()
+        if "password" in msg.lower() and encrypted:
             raise CrtnetError("PDF is password-protected; decrypt it first", path) from None
-        if "pdfium: success" in msg.lower():  # pdfium's word for a PDF without a page tree
+        if "success" in msg.lower() or "password" in msg.lower():
             raise CrtnetError("PDF has no pages (empty or missing page tree)", path) from None
         raise CrtnetError(f"cannot read PDF ({msg})", path) from None
 
