@@ -148,3 +148,24 @@ def test_shards_and_lists(tmp_path):
     assert (f1, n1) != (f2, n2) and f1.parent.parent == tmp_path
     assert shard_of(tmp_path, "/a/my ecg.png")[1].startswith("my_ecg-")
     shutil.rmtree(tmp_path / "a")
+
+
+def test_predict_chunk_on_the_worker_side_and_its_rerun(tmp_path, sample_dir):
+    """The task body Dask runs, called directly: outputs by shard, then found done."""
+    from crtnet.batch.archive import process_chunk
+
+    good = str(sample_dir / "ptbxl" / "records100" / "00000" / "00001_lr.hea")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x\n")
+    args = ("predict", str(tmp_path / "out"), {}, 120.0, True, str(tmp_path / "logs"))
+    first = process_chunk([good, str(bad)], *args)
+    assert [r["status"] for r in first] == ["ok", "failed"]
+    assert first[1]["error"] == f"{bad}: CSV holds no samples"
+    folder, name = shard_of(tmp_path / "out", good)
+    assert first[0]["outputs"] == [str(folder / f"{name}.json")]
+    mtime = (folder / f"{name}.json").stat().st_mtime_ns
+    again = process_chunk([good], *args)[0]  # a rerun of the task: found, not redone
+    assert (
+        again["status"] == "ok" and again["result"]["predicted"] == first[0]["result"]["predicted"]
+    )
+    assert (folder / f"{name}.json").stat().st_mtime_ns == mtime

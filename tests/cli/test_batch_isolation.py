@@ -92,15 +92,15 @@ def test_item6_info_json_survives_a_bug_in_one_file(
 
 
 def test_item6_predict_folder_json(tmp_path, sample_dir, hostile, capsys):
-    shutil.copy(sample_dir / "mitdb" / "100.hea", hostile / "100.hea")
-    shutil.copy(sample_dir / "mitdb" / "100.dat", hostile / "100.dat")
+    for ext in ("hea", "dat"):
+        shutil.copy(sample_dir / f"ptbxl/records100/00000/00001_lr.{ext}", hostile)
     np.savez(hostile / "slow.npz", signal=np.zeros((1, 100), np.float32), fs=np.float64(10))
     code = main(["predict", str(hostile), "--json"])
     cap = capsys.readouterr()
     res = json.loads(cap.out)
     assert code == 1
     by = {os.path.basename(r["input"]): r for r in res}
-    assert by["100.hea"]["error"] is None and by["100.hea"]["predicted"]
+    assert by["00001_lr.hea"]["error"] is None and by["00001_lr.hea"]["probabilities"]
     assert "too low to analyse" in by["slow.npz"]["error"]  # item 8
     assert by["fs.npz"]["error"] and by["empty.npz"]["error"]
     assert "Traceback" not in cap.err

@@ -20,12 +20,12 @@ def importable(monkeypatch):
 
 
 def test_time_limit_kills_only_the_stuck_job(importable, tmp_path):
-    with JobPool(workers=2, time_limit=1.5, log_dir=tmp_path) as pool:
+    with JobPool(workers=2, time_limit=3, log_dir=tmp_path) as pool:
         t0 = time.monotonic()
         slow = pool.submit(Job(f"{K}:sleep", "slow", options={"seconds": 60}))
         quick = [pool.submit(Job(f"{K}:sleep", f"q{i}", options={"seconds": 0})) for i in range(4)]
         res = slow.result(timeout=30)
-        assert res.status == "failed" and res.error == "slow: timed out after 1.5 s"
+        assert res.status == "failed" and res.error == "slow: timed out after 3 s"
         assert time.monotonic() - t0 < 20
         assert all(f.result(timeout=30).ok for f in quick)
         # the pool keeps working after a kill

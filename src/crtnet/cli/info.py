@@ -30,6 +30,13 @@ def info(
     from crtnet.io.cart import format_cart
 
     def one(path: Path) -> dict:
+        from crtnet.io.windows import is_long, summary_windowed
+
+        if is_long(path):  # a Holter: read window by window, memory follows the window
+            return {
+                "path": str(path),
+                **summary_windowed(path, strict_leads=not allow_unknown_leads),
+            }
         rec = read_record(path, fs=fs, strict_leads=not allow_unknown_leads)
         return {"path": str(path), **rec.summary()}
 

@@ -91,9 +91,12 @@ def _open_pdf(path: Path):
         return pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
         msg = str(exc)
-        if "password" in msg.lower():
+        # pdfium's last-error code is stale when a PDF simply has no page tree (it then says
+        # "Success", or repeats an earlier file's error), so trust it only with evidence
+        encrypted = b"/Encrypt" in path.read_bytes()
+        if "password" in msg.lower() and encrypted:
             raise CrtnetError("PDF is password-protected; decrypt it first", path) from None
-        if "pdfium: success" in msg.lower():  # pdfium's word for a PDF without a page tree
+        if "success" in msg.lower() or "password" in msg.lower():
             raise CrtnetError("PDF has no pages (empty or missing page tree)", path) from None
         raise CrtnetError(f"cannot read PDF ({msg})", path) from None
 
@@ -103,26 +106,34 @@ def load_pdf(path: str | Path, page: int = 0, dpi: float = 200.0):
 
     Returns ``(kind, payload, dpi)`` with kind "vector" or "raster".
     """
-    from crtnet.io.limits import check_pixels
+    import pypdfium2 as pdfium
 
     path = Path(path)
     doc = _open_pdf(path)
     try:
-        if len(doc) == 0:
-            raise CrtnetError("PDF has no pages", path)
-        if not 0 <= page < len(doc):
-            raise CrtnetError(f"PDF has {len(doc)} page(s), asked for page {page + 1}", path)
-        pg = doc[page]
-        scale = dpi / 72.0
-        w_pt, h_pt = pg.get_size()
-        check_pixels(w_pt * scale, h_pt * scale, path, what=f"page {page + 1} at {dpi:g} dpi")
-        vec = extract_paths(pg)
-        if vec is not None and sum(len(p) for p in vec.paths) >= 200:
-            return "vector", vec, None
-        img = pg.render(scale=scale).to_pil().convert("RGB")
-        return "raster", np.asarray(img), dpi
+        return _load_page(doc, path, page, dpi)
+    except pdfium.PdfiumError as exc:
+        raise CrtnetError(f"cannot read PDF page {page + 1} ({exc})", path) from None
     finally:
         doc.close()
+
+
+def _load_page(doc, path: Path, page: int, dpi: float):
+    from crtnet.io.limits import check_pixels
+
+    if len(doc) == 0:
+        raise CrtnetError("PDF has no pages", path)
+    if not 0 <= page < len(doc):
+        raise CrtnetError(f"PDF has {len(doc)} page(s), asked for page {page + 1}", path)
+    pg = doc[page]
+    scale = dpi / 72.0
+    w_pt, h_pt = pg.get_size()
+    check_pixels(w_pt * scale, h_pt * scale, path, what=f"page {page + 1} at {dpi:g} dpi")
+    vec = extract_paths(pg)
+    if vec is not None and sum(len(p) for p in vec.paths) >= 200:
+        return "vector", vec, None
+    img = pg.render(scale=scale).to_pil().convert("RGB")
+    return "raster", np.asarray(img), dpi
 
 
 def extract_paths(page) -> VectorPage | None:

@@ -38,8 +38,13 @@ def detect_format(path: str | Path) -> str:
     if suffix in (".hea", ".dat") or Path(f"{p}.hea").exists():
         hea = Path(f"{p.with_suffix('')}.hea") if suffix in (".hea", ".dat") else Path(f"{p}.hea")
         if hea.exists():
-            first = hea.read_text(errors="replace").splitlines()[1:2]
-            if first and first[0].split()[0].lower().endswith(".mat"):
+            from crtnet.io.limits import check_regular_file
+
+            check_regular_file(hea)
+            with open(hea, "rb") as fh:
+                second = fh.read(1 << 16).decode("utf-8", errors="replace").splitlines()[1:2]
+            words = second[0].split() if second else []
+            if words and words[0].lower().endswith(".mat"):
                 return "challenge"
         return "wfdb"
     if not p.exists():

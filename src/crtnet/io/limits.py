@@ -12,10 +12,13 @@ pixels per page/image   100 M (A4 at 1200 dpi: 140 M)  CRTNET_MAX_PIXELS        
 samples x leads loaded  64 M (24 h x 2 leads x 360 Hz) CRTNET_MAX_SAMPLES       --max-samples
 CSV columns             64                             CRTNET_MAX_CSV_COLUMNS   (env only)
 input file bytes        4 GiB                          CRTNET_MAX_FILE_BYTES    (env only)
+long WFDB, in windows   above 8 M samples x leads      CRTNET_LONG_SAMPLES      (env only)
+window length           600 s                          CRTNET_WINDOW_S          (env only)
 ======================  =============================  =======================  ==========
 
-A PDF page is checked as page size x render DPI against the pixel cap. WFDB records longer
-than the sample cap are not refused: ``info`` and ``predict`` read them in windows.
+A PDF page is checked as page size x render DPI against the pixel cap. Long WFDB records
+(a 24 h Holter) are not refused: ``info`` and ``predict`` read them window by window, so
+memory follows the window, not the record.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ _ENV = {
     "max_samples": "CRTNET_MAX_SAMPLES",
     "max_csv_columns": "CRTNET_MAX_CSV_COLUMNS",
     "max_file_bytes": "CRTNET_MAX_FILE_BYTES",
+    "long_samples": "CRTNET_LONG_SAMPLES",
+    "window_s": "CRTNET_WINDOW_S",
 }
 
 
@@ -41,6 +46,8 @@ class Limits:
     max_samples: int = 64 * 2**20
     max_csv_columns: int = 64
     max_file_bytes: int = 4 * 2**30
+    long_samples: int = 8 * 2**20  # WFDB records above this (samples x leads) go in windows
+    window_s: int = 600
 
     @classmethod
     def current(cls) -> Limits:

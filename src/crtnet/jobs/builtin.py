@@ -29,12 +29,17 @@ def predict_job(input: str, out_dir: str | None, **options) -> tuple[dict, list[
     ``out_dir/NAME.json`` (NAME defaults to the input's stem)."""
     from crtnet.io.atomic import atomic_path
     from crtnet.jsonable import to_jsonable
-    from crtnet.predict.api import load_input, predict_record
+    from crtnet.predict.api import _is_long, load_input, predict_record
 
     model = options.get("model")
-    record, quality = load_input(input, fs=options.get("fs"))
-    quality.pop("_digitized", None)
-    res = {"input": str(input), **predict_record(record, model, quality=quality), "error": None}
+    if _is_long(input):
+        from crtnet.predict.long import predict_long
+
+        res = predict_long(input, model)
+    else:
+        record, quality = load_input(input, fs=options.get("fs"))
+        quality.pop("_digitized", None)
+        res = {"input": str(input), **predict_record(record, model, quality=quality), "error": None}
     res = json.loads(json.dumps(res, default=to_jsonable))
     outputs = []
     if out_dir is not None:

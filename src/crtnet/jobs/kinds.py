@@ -67,11 +67,16 @@ def versions(kind: str = "", result: dict | None = None) -> dict[str, str]:
 
 
 def digitizer_version() -> str:
-    try:
-        from crtnet.digitize import __version__ as v  # the lead may add one
-    except ImportError:
-        from crtnet import __version__ as v
-    return str(v)
+    """The digitizer's ``__version__`` when it has one, else crtnet's.
+
+    Read from ``sys.modules`` only: importing the digitizer (cv2, torch) for a job that
+    does not use it would cost seconds of the job's time limit.
+    """
+    import sys
+
+    from crtnet import __version__
+
+    return str(getattr(sys.modules.get("crtnet.digitize"), "__version__", __version__))
 
 
 def failure_line(exc: BaseException, input: str, log_dir: str | Path | None = None) -> str:

@@ -33,6 +33,7 @@ class _Worker:
             env=env,
         )
         write_frame(self.proc.stdin, config)
+        self.ready = False  # until the worker says its imports are done
         self.job: Job | None = None
         self.future: Future | None = None
         self.started = 0.0
@@ -118,6 +119,7 @@ class JobPool:
             while True:
                 self._assign()
                 busy = [w for w in self._pool if w.job is not None]
+                starting = [w for w in self._pool if not w.ready]
                 with self._lock:
                     idle_and_empty = not self._queue
                 if self._closing and idle_and_empty and not busy:
@@ -126,9 +128,13 @@ class JobPool:
                 if busy:
                     now = time.monotonic()
                     timeout = max(0.0, min(w.started + self.time_limit - now for w in busy))
-                ready = wait([self._wake_r] + [w.proc.stdout for w in busy], timeout)
+                watch = [self._wake_r] + [w.proc.stdout for w in busy + starting]
+                ready = wait(watch, timeout)
                 if self._wake_r in ready:
                     os.read(self._wake_r, 4096)
+                for w in starting:
+                    if w.proc.stdout in ready:
+                        self._started(w)
                 for w in busy:
                     self._check(w, w.proc.stdout in ready)
         finally:
@@ -141,19 +147,44 @@ class JobPool:
             with self._lock:
                 if not self._queue:
                     return
-                idle = next((w for w in self._pool if w.job is None), None)
-                if idle is None and len(self._pool) >= self.workers:
-                    return
+                idle = next((w for w in self._pool if w.ready and w.job is None), None)
+                if idle is None:
+                    starting = sum(not w.ready for w in self._pool)
+                    if len(self._pool) < self.workers and starting < len(self._queue):
+                        self._pool.append(_Worker(self._config))
+                    return  # the job waits for a worker that is ready
                 job, fut = self._queue.popleft()
             if not fut.set_running_or_notify_cancel():
                 continue
-            if idle is None:
-                idle = _Worker(self._config)
-                self._pool.append(idle)
             try:
                 idle.give(job, fut)
             except OSError:  # worker died between jobs
                 self._replace(idle, "worker process died before starting")
+
+    def _started(self, w: _Worker) -> None:
+        try:
+            hello = read_frame(w.proc.stdout)
+        except Exception:  # noqa: BLE001
+            hello = None
+        if hello == "ready":
+            w.ready = True
+            return
+        w.kill()  # it could not start: fail one queued job, so a broken setup cannot loop
+        self._pool.remove(w)
+        with self._lock:
+            item = self._queue.popleft() if self._queue else None
+        if item is not None and item[1].set_running_or_notify_cancel():
+            job = item[0]
+            item[1].set_result(
+                JobResult(
+                    input=job.input,
+                    kind=job.kind,
+                    status="failed",
+                    error=f"{job.input}: worker process could not start "
+                    f"(exit code {w.proc.returncode})",
+                    versions=versions(job.kind),
+                )
+            )
 
     def _check(self, w: _Worker, readable: bool) -> None:
         if readable:

@@ -29,6 +29,7 @@ def main() -> None:
     config = read_frame(chan_in) or {}
     _limit_memory(config.get("memory_limit_mb"))
     log_dir = config.get("log_dir")
+    write_frame(chan_out, "ready")  # imports done: from now on, time counts against jobs
     while True:
         job = read_frame(chan_in)
         if job is None:  # parent closed the pipe: done

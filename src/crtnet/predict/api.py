@@ -24,6 +24,7 @@ from crtnet.predict.rhythm import analyse_rhythm
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".pdf")
 MIN_FS = 50
+BEAT_BATCH = 256
 _ALIASES = {"MLII": "II", "II": "MLII", "MLI": "I", "I": "MLI"}
 
 
@@ -138,9 +139,16 @@ def classify_beats(lm: LoadedModel, signal: np.ndarray, fs: float) -> dict[str, 
     idx = p[:, None] + np.arange(before + after)[None, :]
     beats = np.moveaxis(padded[:, idx], 1, 0).astype(np.float32)
     aux = rr_features(peaks, fs, cfg.get("aux_names")) if cfg["model"].get("aux_dim", 0) else None
-    with torch.no_grad():
-        logits = lm.model(
-            torch.from_numpy(beats), None, None if aux is None else torch.from_numpy(aux)
+    with torch.no_grad():  # in batches: memory follows the batch, not the record's beats
+        logits = torch.cat(
+            [
+                lm.model(
+                    torch.from_numpy(beats[i : i + BEAT_BATCH]),
+                    None,
+                    None if aux is None else torch.from_numpy(aux[i : i + BEAT_BATCH]),
+                )
+                for i in range(0, len(beats), BEAT_BATCH)
+            ]
         )
     probs = torch.softmax(logits.float(), 1).numpy()
     labels = [lm.classes[i] for i in probs.argmax(1)]
@@ -246,6 +254,11 @@ def predict(
     results = []
     for path in inputs:
         try:
+            if _is_long(path):  # a Holter: window by window (predict/long.py)
+                from crtnet.predict.long import predict_long
+
+                results.append(predict_long(path, model))
+                continue
             record, quality = load_input(path, fs=fs)
             quality.pop("_digitized", None)
             res = predict_record(record, model, quality=quality)
@@ -254,6 +267,12 @@ def predict(
             msg = str(exc) if exc.path else f"{path}: {exc.problem}"
             results.append(_error_result(path, msg))
     return results
+
+
+def _is_long(path) -> bool:
+    from crtnet.io.windows import is_long
+
+    return Path(path).suffix.lower() not in IMAGE_SUFFIXES and is_long(path)
 
 
 def _error_result(path, message: str) -> dict[str, Any]:
