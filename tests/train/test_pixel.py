@@ -13,15 +13,14 @@ from crtnet.train.pixel import PixelTrainConfig, train_pixel
 def test_tiny_pixel_training_resumes_loads_and_runs(tmp_path):
     cfg = PixelTrainConfig(pages=2, crops_per_page=6, crop=64, train_crop=48, steps=4, batch=4,
                            checkpoint_every=2, threads=1, max_id=10**9, exclude=())
-    m = train_pixel(tmp_path, cfg, [], log=lambda s: None)  # bundled PTB-XL samples
-    assert set(m) >= {"other", "grid", "ink"} and 0 <= m["ink"]["iou"] <= 1
-    st = json.loads((tmp_path / "state.json").read_text())
-    assert st["step"] == 4
-    # a longer run continues from the checkpoint instead of starting over
-    cfg.steps = 6
+    # interrupted after two steps (bundled PTB-XL samples), then resumed to the end
+    assert train_pixel(tmp_path, cfg, [], log=lambda s: None, stop_after=2) is None
+    assert json.loads((tmp_path / "state.json").read_text())["step"] == 2
     logs = []
-    train_pixel(tmp_path, cfg, [], log=logs.append)
-    assert any("resuming at step 4" in s for s in logs)
+    m = train_pixel(tmp_path, cfg, [], log=logs.append)
+    assert any("resuming at step 2" in s for s in logs)
+    assert set(m) >= {"other", "grid", "ink"} and 0 <= m["ink"]["iou"] <= 1
+    assert json.loads((tmp_path / "state.json").read_text())["step"] == 4
     net = pixelnet.load(str(tmp_path / "model.safetensors"))
     img = np.full((80, 120, 3), 255, np.uint8)
     img[40, :] = 0  # a pen line

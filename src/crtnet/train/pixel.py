@@ -133,8 +133,12 @@ def make_crops(cfg: PixelTrainConfig, roots: list[Path], cache: Path) -> dict:
     return data
 
 
-def train_pixel(out: Path, cfg: PixelTrainConfig, roots: list[Path], log=print) -> dict:
-    """Train (or resume) into ``out``: model.safetensors, state.json, metrics.json."""
+def train_pixel(out: Path, cfg: PixelTrainConfig, roots: list[Path], log=print,
+                stop_after: int | None = None) -> dict | None:
+    """Train (or resume) into ``out``: model.safetensors, state.json, metrics.json.
+
+    ``stop_after`` ends this call after that many steps, as an interruption would (the
+    checkpoint is written; a later call resumes); it then returns None."""
     import torch
     from safetensors.torch import load_file, save_file
 
@@ -167,7 +171,10 @@ def train_pixel(out: Path, cfg: PixelTrainConfig, roots: list[Path], log=print) 
     gen = torch.Generator().manual_seed(cfg.seed + step)
     t0 = time.perf_counter()
     net.train()
+    start = step
     while step < cfg.steps:
+        if stop_after is not None and step - start >= stop_after:
+            return None
         idx = torch.randint(0, len(tr_y), (cfg.batch,), generator=gen)
         c = min(cfg.train_crop, tr_x.shape[-1])
         oy, ox = (int(v) for v in torch.randint(0, tr_x.shape[-1] - c + 1, (2,), generator=gen))
