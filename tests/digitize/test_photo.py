@@ -74,7 +74,8 @@ def test_dewarp_gives_local_scale_of_the_page(record):
 
 def _never_silently_wrong(d, truth_ppm: float, true_gain: float) -> None:
     right_scale = abs(d.info["px_per_mm"] / truth_ppm - 1) < 0.05 or (
-        d.info["scale_from"] == "grid-lattice")
+        d.info["scale_from"] == "grid-lattice"
+    )
     right_gain = d.info["gain_mm_mv"] == true_gain
     assert d.info["flagged"] or (right_scale and right_gain), d.info
 
@@ -122,3 +123,11 @@ def test_predict_and_its_report_show_the_flag(record, tmp_path):
     _, outputs = analyse(str(f), str(tmp_path / "a"))
     html = next(p for p in outputs if p.endswith("report.html"))
     assert "DIGITIZATION FLAGGED" in open(html).read()
+
+
+def test_upside_down_page_is_turned_back(record):
+    page = render_page(record, RenderConfig(layout="3x4+II"))
+    d = digitize(np.ascontiguousarray(page.image[::-1, ::-1]))
+    assert d.info.get("rotated_180") is True
+    assert d.info["layout"] == "3x4+II" and not d.info["flagged"]
+    assert challenge_snr(page.shown, d.record)["snr_db"] > 14.0

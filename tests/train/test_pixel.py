@@ -11,8 +11,18 @@ from crtnet.train.pixel import PixelTrainConfig, train_pixel
 
 
 def test_tiny_pixel_training_resumes_loads_and_runs(tmp_path):
-    cfg = PixelTrainConfig(pages=2, crops_per_page=6, crop=64, train_crop=48, steps=4, batch=4,
-                           checkpoint_every=2, threads=1, max_id=10**9, exclude=())
+    cfg = PixelTrainConfig(
+        pages=2,
+        crops_per_page=6,
+        crop=64,
+        train_crop=48,
+        steps=4,
+        batch=4,
+        checkpoint_every=2,
+        threads=1,
+        max_id=10**9,
+        exclude=(),
+    )
     # interrupted after two steps (bundled PTB-XL samples), then resumed to the end
     assert train_pixel(tmp_path, cfg, [], log=lambda s: None, stop_after=2) is None
     assert json.loads((tmp_path / "state.json").read_text())["step"] == 2

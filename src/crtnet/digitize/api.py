@@ -60,6 +60,17 @@ def digitize(
         got = _read(*vector_traces(payload, path, page), layout, fs, path, timings)
     else:
         got = _read_raster(payload, dpi_hint, layout, fs, path, timings)
+        if "calibration" in got[-1]["failed"]:
+            # no pulse where a pulse belongs: maybe the page is upside down
+            try:
+                turned = _read_raster(
+                    np.ascontiguousarray(payload[::-1, ::-1]), dpi_hint, layout, fs, path, {}
+                )
+                if len(turned[-1]["failed"]) < len(got[-1]["failed"]):
+                    got = turned
+                    got[1]["rotated_180"] = True
+            except CrtnetError:
+                pass
     traces, px_info, curves, image, sig, conf, entries, name, speed, gain, calib, pulses, chk = got
     timings["total"] = time.perf_counter() - t0
     info = {
@@ -105,7 +116,46 @@ MAX_SIDE_PHOTO = 4200  # a 12 MP photo keeps its detail; only larger ones are re
 
 
 def _read(traces, px_info, curves, image, layout, fs, path, timings):
-    """Calibration, layout and the assembled 12 leads from a page's trace rows."""
+    """Calibration, layout and the assembled 12 leads from a page's trace rows.
+
+    A header line, a footer or the page's edge can pass for a trace row at the top or the
+    bottom of the page. When the reading with every row fails or is flagged, readings
+    without one or two outermost rows are tried, and the one whose cross-checks fail
+    least is kept (with every row when they tie)."""
+    import copy
+
+    def attempt(keep):
+        rows = [copy.copy(traces[i]) for i in keep]
+        got = _read_rows(rows, px_info, [curves[i] for i in keep], image, layout, fs, path, timings)
+        return got
+
+    n = len(traces)
+    first_err = None
+    try:
+        best = attempt(range(n))
+        if not best[-1]["flagged"] or layout != "auto":
+            return best
+    except CrtnetError as exc:
+        if layout != "auto" or n < 4:
+            raise
+        best, first_err = None, exc
+    subsets = [range(1, n), range(0, n - 1), range(1, n - 1), range(2, n), range(0, n - 2)]
+    for keep in subsets:
+        if len(keep) < 3:
+            continue
+        try:
+            got = attempt(keep)
+        except CrtnetError:
+            continue
+        key = (len(got[-1]["failed"]), -got[-1]["page_confidence"])
+        if best is None or key < (len(best[-1]["failed"]), -best[-1]["page_confidence"]):
+            best = got
+    if best is None:
+        raise first_err
+    return best
+
+
+def _read_rows(traces, px_info, curves, image, layout, fs, path, timings):
     t1 = time.perf_counter()
     pulses = [t.pulse for t in traces if t.pulse]
     speed, gain, calib = 25.0, 10.0, "assumed"
@@ -122,8 +172,18 @@ def _read(traces, px_info, curves, image, layout, fs, path, timings):
     if not np.isfinite(sig).any():
         raise CrtnetError("no ECG trace could be followed on this page", path)
     size = px_info.get("page_mm") or [v / px_info["px_per_mm"] for v in px_info["image_size"]]
-    chk = checks.run(entries, speed, gain, fs, sig, calib, pulses, tuple(size), conf,
-                     px_info.get("grid_nonuniformity"))
+    chk = checks.run(
+        entries,
+        speed,
+        gain,
+        fs,
+        sig,
+        calib,
+        pulses,
+        tuple(size),
+        conf,
+        px_info.get("grid_nonuniformity"),
+    )
     timings["assemble"] = time.perf_counter() - t1
     return traces, px_info, curves, image, sig, conf, entries, name, speed, gain, calib, pulses, chk
 
@@ -190,8 +250,9 @@ def _read_dewarped(img: np.ndarray, dpi_hint, layout, fs, path, timings):
         "image_size": [int(flat.shape[1]), int(flat.shape[0])],
         "page_mm": [flat.shape[1] / d.px_per_mm, flat.shape[0] / d.px_per_mm],
     }
-    return _read(*_rows_from(flat, trace, d.px_per_mm, px, path, timings), layout, fs, path,
-                 timings)
+    return _read(
+        *_rows_from(flat, trace, d.px_per_mm, px, path, timings), layout, fs, path, timings
+    )
 
 
 PEN = "colour"  # ink on a dewarped page: "colour" rules or the "model" (pixelnet; see its card)
@@ -291,9 +352,14 @@ def _nonuniformity(grid: np.ndarray, ppm: float) -> float:
     wrinkled or curled page has no single px/mm, and one number would misscale it."""
     h, w = grid.shape
     worst = 0.0
-    for sl in ((slice(None), slice(0, w // 3)), (slice(None), slice(w // 3, 2 * w // 3)),
-               (slice(None), slice(2 * w // 3, w)), (slice(0, h // 3), slice(None)),
-               (slice(h // 3, 2 * h // 3), slice(None)), (slice(2 * h // 3, h), slice(None))):
+    for sl in (
+        (slice(None), slice(0, w // 3)),
+        (slice(None), slice(w // 3, 2 * w // 3)),
+        (slice(None), slice(2 * w // 3, w)),
+        (slice(0, h // 3), slice(None)),
+        (slice(h // 3, 2 * h // 3), slice(None)),
+        (slice(2 * h // 3, h), slice(None)),
+    ):
         part = gridmod.grid_scale(grid[sl])
         if part.px_per_mm is not None and part.strength > 0.2:
             r = part.px_per_mm / ppm

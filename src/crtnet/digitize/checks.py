@@ -83,15 +83,25 @@ def _law_residual(stack: np.ndarray, max_lag: int) -> float:
     return float(np.sqrt(best)) / scale
 
 
-def run(entries, speed: float, gain: float, fs: float, sig: np.ndarray, calib: str,
-        pulses: list, page_mm: tuple[float, float], coverage: dict[str, float],
-        nonuniformity: float | None = None) -> dict:
+def run(
+    entries,
+    speed: float,
+    gain: float,
+    fs: float,
+    sig: np.ndarray,
+    calib: str,
+    pulses: list,
+    page_mm: tuple[float, float],
+    coverage: dict[str, float],
+    nonuniformity: float | None = None,
+) -> dict:
     """All checks for one page: {name: {"ok": bool | None, "value": float}} plus the
     page flag, a page confidence and per-lead confidences."""
     panels = {}
     for ncol, r, c, lead, tr, t0, t1 in entries:
         panels.setdefault(lead.lstrip("-"), []).append(
-            (ncol, r, c, t0, t1, -1.0 if lead.startswith("-") else 1.0, tr))
+            (ncol, r, c, t0, t1, -1.0 if lead.startswith("-") else 1.0, tr)
+        )
     out: dict[str, dict] = {}
     # repeat: a strip against the panel of the same lead, over the panel's window
     vals = []
@@ -103,8 +113,10 @@ def run(entries, speed: float, gain: float, fs: float, sig: np.ndarray, calib: s
                 a = sign * _panel(tr, t0 + 0.05, t1 - 0.05, speed, gain, fs)
                 b = s[5] * _panel(s[6], t0 + 0.05, t1 - 0.05, speed, gain, fs)
                 vals.append(_corr(a, b, int(0.08 * fs)))
-    out["repeat"] = {"ok": None if not vals else bool(min(vals) >= REPEAT_MIN_CORR),
-                     "value": round(min(vals), 3) if vals else None}
+    out["repeat"] = {
+        "ok": None if not vals else bool(min(vals) >= REPEAT_MIN_CORR),
+        "value": round(min(vals), 3) if vals else None,
+    }
     # Einthoven within each column that prints I, II and III (or aVR, aVL, aVF) together:
     # the law as printed must fit clearly better than with the leads swapped or inverted
     # (photo noise alone lifts every residual towards 1, so only the contrast tells)
@@ -119,7 +131,8 @@ def run(entries, speed: float, gain: float, fs: float, sig: np.ndarray, calib: s
             parts = []
             for lead in trio:
                 ncol, _r, _c, t0, t1, sign, tr = next(
-                    p for p in panels[lead] if (p[0], p[2]) == key)
+                    p for p in panels[lead] if (p[0], p[2]) == key
+                )
                 parts.append(sign * _panel(tr, t0 + 0.05, t1 - 0.05, speed, gain, fs))
             n = min(len(p) for p in parts)
             stack = np.stack([p[:n] for p in parts])
@@ -127,8 +140,11 @@ def run(entries, speed: float, gain: float, fs: float, sig: np.ndarray, calib: s
             if np.isfinite(r).all() and min(r[1:]) > 0:
                 res.append(r[0] / min(r[1:]))
     ratio = float(np.median(res)) if res else float("nan")
-    verdict = None if not np.isfinite(ratio) or EINTHOVEN_OK < ratio < EINTHOVEN_BAD else bool(
-        ratio <= EINTHOVEN_OK)
+    verdict = (
+        None
+        if not np.isfinite(ratio) or EINTHOVEN_OK < ratio < EINTHOVEN_BAD
+        else bool(ratio <= EINTHOVEN_OK)
+    )
     out["einthoven"] = {"ok": verdict, "value": round(ratio, 3) if np.isfinite(ratio) else None}
     heights = [p["height_mm"] for p in pulses]
     n_rows = len({e[1] for e in entries})
@@ -142,11 +158,16 @@ def run(entries, speed: float, gain: float, fs: float, sig: np.ndarray, calib: s
         speed_read = float(np.median([p["width_mm"] for p in pulses])) / 0.2
         cal_ok = cal_ok and min(abs(speed_read / s - 1) for s in (25.0, 50.0)) < 0.15
     out["calibration"] = {"ok": bool(cal_ok), "value": len(heights)}
-    rng = [float(np.nanpercentile(s, 99) - np.nanpercentile(s, 1))
-           for s in sig if np.isfinite(s).sum() > 100]
+    rng = [
+        float(np.nanpercentile(s, 99) - np.nanpercentile(s, 1))
+        for s in sig
+        if np.isfinite(s).sum() > 100
+    ]
     amp = float(np.median(rng)) if rng else float("nan")
-    out["amplitude"] = {"ok": bool(AMPLITUDE_MV[0] <= amp <= AMPLITUDE_MV[1]),
-                        "value": round(amp, 3)}
+    out["amplitude"] = {
+        "ok": bool(AMPLITUDE_MV[0] <= amp <= AMPLITUDE_MV[1]),
+        "value": round(amp, 3),
+    }
     out["uniform_scale"] = {
         "ok": None if nonuniformity is None else bool(nonuniformity <= MAX_NONUNIFORM),
         "value": nonuniformity,
@@ -154,14 +175,20 @@ def run(entries, speed: float, gain: float, fs: float, sig: np.ndarray, calib: s
     # a page that neither repeated lead nor Einthoven could vouch for is unverified: its
     # rows could hold other leads than the layout says, and nothing here would notice
     vouch = [out[k]["ok"] for k in ("repeat", "einthoven")]
-    out["lead_consistency"] = {"ok": bool(any(v is True for v in vouch)
-                                          and not any(v is False for v in vouch)),
-                               "value": None}
+    out["lead_consistency"] = {
+        "ok": bool(any(v is True for v in vouch) and not any(v is False for v in vouch)),
+        "value": None,
+    }
     big = max(page_mm)
     out["page_size"] = {"ok": bool(PAGE_MM[0] <= big <= PAGE_MM[1]), "value": round(big, 1)}
     ran = [v["ok"] for v in out.values() if v["ok"] is not None]
     failed = [k for k, v in out.items() if v["ok"] is False]
     conf = float(np.mean(ran)) if ran else 0.0
     lead_conf = {lead: round(float(coverage.get(lead, 0.0)) * conf, 3) for lead in STANDARD_12}
-    return {"checks": out, "failed": failed, "flagged": bool(failed),
-            "page_confidence": round(conf, 3), "lead_confidence": lead_conf}
+    return {
+        "checks": out,
+        "failed": failed,
+        "flagged": bool(failed),
+        "page_confidence": round(conf, 3),
+        "lead_confidence": lead_conf,
+    }

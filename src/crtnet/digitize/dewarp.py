@@ -115,8 +115,9 @@ def surrounded(img: np.ndarray) -> bool:
     describes. Judged at 600 px on the paper level (lines closed away)."""
     h, w = img.shape[:2]
     f = 600.0 / max(h, w)
-    small = cv2.resize(img[..., :3], (max(8, round(w * f)), max(8, round(h * f))),
-                       interpolation=cv2.INTER_AREA)
+    small = cv2.resize(
+        img[..., :3], (max(8, round(w * f)), max(8, round(h * f))), interpolation=cv2.INTER_AREA
+    )
     bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8)).astype(np.float32)
     score = bg.max(axis=2) - 2.0 * (bg.max(axis=2) - bg.min(axis=2))
     thr = _otsu(score)
@@ -176,7 +177,7 @@ def line_samples(g: np.ndarray, period: float, axis: int) -> np.ndarray:
             strips.append((c, np.empty(0), np.empty(0, int)))
             continue
         prom = props["prominences"]
-        keep = prom > 0.25 * np.median(np.sort(prom)[-max(3, pk.size // 2):])
+        keep = prom > 0.25 * np.median(np.sort(prom)[-max(3, pk.size // 2) :])
         pk = pk[keep]
         ys = pk + _subpixel(p, pk)
         idx = _chain_index(ys, period)
@@ -233,8 +234,11 @@ def _tie_strips(strips, period: float) -> np.ndarray:
         _, yb, ib = strips[s + 1]
         if ya.size == 0 or yb.size == 0:
             continue
-        j = np.clip(np.searchsorted(yb, ya), 1, len(yb) - 1) if len(yb) > 1 else np.zeros(
-            len(ya), int)
+        j = (
+            np.clip(np.searchsorted(yb, ya), 1, len(yb) - 1)
+            if len(yb) > 1
+            else np.zeros(len(ya), int)
+        )
         j = np.where(np.abs(yb[j - 1] - ya) < np.abs(yb[j] - ya), j - 1, j) if len(yb) > 1 else j
         close = np.abs(yb[j] - ya) < period / 3
         for i in np.flatnonzero(close):
@@ -404,7 +408,8 @@ def dewarp(img: np.ndarray, period_hint: float | None = None) -> Dewarped | None
         ga = cv2.warpAffine(grid.astype(np.float32), r, (small.shape[1], small.shape[0]))
         gi_a = gridmod.grid_scale(ga > 0.5)
         if gi_a.px_per_mm is not None and (
-            best is None or gi_a.strength > best[3].strength + 0.05
+            best is None
+            or gi_a.strength > best[3].strength + 0.05
             or (gi_a.strength > best[3].strength - 0.05 and abs(a) < abs(best[0]))
         ):
             best = (a, r, ga, gi_a)
@@ -431,8 +436,14 @@ def dewarp(img: np.ndarray, period_hint: float | None = None) -> Dewarped | None
     yy, xx = np.mgrid[0:oh, 0:ow].astype(np.float32) / cell
     mx = map_coordinates(X, [yy, xx], order=1).astype(np.float32)
     my = map_coordinates(Y, [yy, xx], order=1).astype(np.float32)
-    out = cv2.remap(img[..., :3], mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                    borderValue=(255, 255, 255))
+    out = cv2.remap(
+        img[..., :3],
+        mx,
+        my,
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=(255, 255, 255),
+    )
     local = np.hypot(np.diff(X, axis=1), np.diff(Y, axis=1)) / 5.0  # px/mm along rows
     return Dewarped(
         out,

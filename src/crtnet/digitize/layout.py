@@ -197,6 +197,8 @@ def assemble(traces: list[Trace], layout: str, speed: float, gain: float, fs: fl
         # NaN where the curve itself had an unbridged gap
         gap = np.interp(xq, tr.x, (~ok).astype(float)) > 0.5
         yq[gap] = np.nan
+        if not np.isfinite(yq).any():
+            continue  # the curve has no samples in this panel's window
         base = tr.pulse["base_y"] if tr.pulse else float(np.nanmedian(yq))
         mv = sign * (base - yq) / gain
         if tr.pulse is None:

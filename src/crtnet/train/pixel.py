@@ -40,8 +40,9 @@ class PixelTrainConfig:
     exclude: tuple[str, ...] = ("00012_hr", "01032_hr", "01103_hr", "01137_hr", "01286_hr")
 
 
-def _records(roots: list[Path], n: int, rng, max_id: int = 10**9,
-             exclude: tuple[str, ...] = ()) -> list:
+def _records(
+    roots: list[Path], n: int, rng, max_id: int = 10**9, exclude: tuple[str, ...] = ()
+) -> list:
     """PTB-XL records to print: from the given roots, or the bundled samples."""
     from crtnet.io import read_record
     from crtnet.samples import PTBXL
@@ -133,8 +134,9 @@ def make_crops(cfg: PixelTrainConfig, roots: list[Path], cache: Path) -> dict:
     return data
 
 
-def train_pixel(out: Path, cfg: PixelTrainConfig, roots: list[Path], log=print,
-                stop_after: int | None = None) -> dict | None:
+def train_pixel(
+    out: Path, cfg: PixelTrainConfig, roots: list[Path], log=print, stop_after: int | None = None
+) -> dict | None:
     """Train (or resume) into ``out``: model.safetensors, state.json, metrics.json.
 
     ``stop_after`` ends this call after that many steps, as an interruption would (the
@@ -188,18 +190,28 @@ def train_pixel(out: Path, cfg: PixelTrainConfig, roots: list[Path], log=print,
         sched.step()
         step += 1
         if step % cfg.checkpoint_every == 0 or step == cfg.steps:
-            save_file({f"net.{k}": v.contiguous() for k, v in net.state_dict().items()},
-                      str(out / "checkpoint.safetensors"))
+            save_file(
+                {f"net.{k}": v.contiguous() for k, v in net.state_dict().items()},
+                str(out / "checkpoint.safetensors"),
+            )
             torch.save(opt.state_dict(), out / "optimizer.pt")
             state_path.write_text(json.dumps({"step": step, "sched": sched.state_dict()}))
-            log(f"step {step}/{cfg.steps} loss {loss.item():.4f} "
-                f"({time.perf_counter() - t0:.0f} s)")
+            log(
+                f"step {step}/{cfg.steps} loss {loss.item():.4f} ({time.perf_counter() - t0:.0f} s)"
+            )
     net.eval()
     metrics = evaluate(net, va_x, va_y)
-    save_file({k: v.contiguous() for k, v in net.state_dict().items()},
-              str(out / "model.safetensors"))
-    metrics.update({"config": asdict(cfg), "train_crops": int(len(tr_y)),
-                    "val_crops": int(n_val), "seconds": round(time.perf_counter() - t0, 1)})
+    save_file(
+        {k: v.contiguous() for k, v in net.state_dict().items()}, str(out / "model.safetensors")
+    )
+    metrics.update(
+        {
+            "config": asdict(cfg),
+            "train_crops": int(len(tr_y)),
+            "val_crops": int(n_val),
+            "seconds": round(time.perf_counter() - t0, 1),
+        }
+    )
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
     return metrics
 
