@@ -120,8 +120,8 @@ def _read(traces, px_info, curves, image, layout, fs, path, timings):
 
     A header line, a footer or the page's edge can pass for a trace row at the top or the
     bottom of the page. When the reading with every row fails or is flagged, readings
-    without one or two outermost rows are tried, and the one whose cross-checks fail
-    least is kept (with every row when they tie)."""
+    without one or two outermost rows are tried; the first that passes every check is
+    kept (dropping a row must not win merely by removing a check that failed)."""
     import copy
 
     def attempt(keep):
@@ -140,16 +140,15 @@ def _read(traces, px_info, curves, image, layout, fs, path, timings):
             raise
         best, first_err = None, exc
     subsets = [range(1, n), range(0, n - 1), range(1, n - 1), range(2, n), range(0, n - 2)]
-    for keep in subsets:
+    for keep in subsets:  # most rows first; only a reading that passes every check
         if len(keep) < 3:
             continue
         try:
             got = attempt(keep)
         except CrtnetError:
             continue
-        key = (len(got[-1]["failed"]), -got[-1]["page_confidence"])
-        if best is None or key < (len(best[-1]["failed"]), -best[-1]["page_confidence"]):
-            best = got
+        if not got[-1]["flagged"]:
+            return got
     if best is None:
         raise first_err
     return best
