@@ -131,10 +131,12 @@ def _read(traces, px_info, curves, image, layout, fs, path, timings):
 
     n = len(traces)
     first_err = None
+    had_repeat = False
     try:
         best = attempt(range(n))
         if not best[-1]["flagged"] or layout != "auto":
             return best
+        had_repeat = best[-1]["checks"]["repeat"]["ok"] is not None
     except CrtnetError as exc:
         if layout != "auto" or n < 4:
             raise
@@ -147,7 +149,9 @@ def _read(traces, px_info, curves, image, layout, fs, path, timings):
             got = attempt(keep)
         except CrtnetError:
             continue
-        if not got[-1]["flagged"]:
+        # a strip's repeat check that failed must pass, not vanish with the dropped row
+        vouched = got[-1]["checks"]["repeat"]["ok"] is True or not had_repeat
+        if not got[-1]["flagged"] and vouched:
             return got
     if best is None:
         raise first_err

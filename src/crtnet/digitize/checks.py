@@ -9,7 +9,7 @@ read at the wrong scale, with the wrong layout or with leads in the wrong rows f
   I + III = II and aVR + aVL + aVF = 0 up to digitization noise;
 - ``lead_consistency``: at least one of the two checks above vouches for the leads and
   none contradicts them (a page nothing vouches for is flagged as unverified);
-- ``calibration``: the pulses were found on most rows, agree with each other, and are
+- ``calibration``: the pulses were found on 3 of 4 rows or more, agree with each other, and are
   0.2 s wide at a standard paper speed (a grid read at the wrong period fails this);
 - ``amplitude``: QRS peak-to-peak amplitudes lie in the physiological range;
 - ``page_size``: the page measured in mm is a page (the px/mm is not a 5x alias);
@@ -148,7 +148,7 @@ def run(
     out["einthoven"] = {"ok": verdict, "value": round(ratio, 3) if np.isfinite(ratio) else None}
     heights = [p["height_mm"] for p in pulses]
     n_rows = len({e[1] for e in entries})
-    cal_ok = calib == "found" and len(heights) >= max(1, n_rows // 2)
+    cal_ok = calib == "found" and len(heights) >= max(1, int(np.ceil(0.75 * n_rows)))
     if heights:  # most pulses agree with the gain that was read (1 mV = 5, 10 or 20 mm)
         med = float(np.median(heights))
         g = min((5.0, 10.0, 20.0), key=lambda v: abs(med / v - 1))
@@ -156,7 +156,8 @@ def run(
         cal_ok = cal_ok and abs(med / g - 1) < 0.2 and near >= 0.5
     if pulses:  # a 0.2 s pulse is 5 or 10 mm wide: anything else is a misread grid
         speed_read = float(np.median([p["width_mm"] for p in pulses])) / 0.2
-        cal_ok = cal_ok and min(abs(speed_read / s - 1) for s in (25.0, 50.0)) < 0.15
+        # (the flat top measures a little short of 0.2 s: its corners are rounded)
+        cal_ok = cal_ok and min(abs(speed_read / s - 1) for s in (25.0, 50.0)) < 0.25
     out["calibration"] = {"ok": bool(cal_ok), "value": len(heights)}
     rng = [
         float(np.nanpercentile(s, 99) - np.nanpercentile(s, 1))

@@ -60,8 +60,7 @@ def find_pulse(tr: Trace) -> dict | None:
         return None
     x0 = x[ok][0]
     # on a uniform 0.1 mm grid: a raster curve holds many points along each vertical edge
-    # (a label or a speck left of the pulse can start the curve up to ~1 cm early)
-    xw = np.arange(x0 + 0.3, min(x0 + 26, x[ok][-1]), 0.1)
+    xw = np.arange(x0 + 0.3, min(x0 + 16, x[ok][-1]), 0.1)
     if xw.size < 10:
         return None
     yw = np.interp(xw, x[ok], y[ok])

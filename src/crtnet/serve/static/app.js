@@ -373,7 +373,8 @@ function renderQuality(q) {
     t.append(tr);
   }
   box.append(t);
-  const conf = (q.digitization && q.digitization.confidence) || null;
+  // coverage x page confidence (the digitizer's cross-checks); coverage for older results
+  const conf = q.lead_confidence || (q.digitization && q.digitization.confidence) || null;
   const cov = q.lead_coverage || {};
   const per = conf || cov;
   const label = conf ? "Per-lead digitization confidence" : "Per-lead coverage";
