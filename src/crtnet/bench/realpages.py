@@ -317,6 +317,9 @@ def bench_realpages(
     overlays: Path = typer.Option(None, help="Write overlays of photos here."),
     out_json: Path = typer.Option(None, "--json", help="Write every page's result here."),
     write: bool = typer.Option(True, help="Update docs/BENCHMARKS.md (section realpages)."),
+    diagnosis: bool = typer.Option(
+        False, help="Only the image-to-diagnosis comparison on the photos (own section)."
+    ),
     pen: str = typer.Option("colour", help="Ink on dewarped photos: colour or model (ablation)."),
 ) -> None:
     """Digitize real photos and other generators' pages; SNR, scale checks, flags."""
@@ -325,6 +328,20 @@ def bench_realpages(
     from crtnet.digitize import api
 
     api.PEN = pen
+    if diagnosis:
+        from crtnet.bench.report import machine_line, update_section
+
+        body = diagnosis_agreement(shared)
+        typer.echo(body)
+        if write:
+            update_section(
+                "realpages-diagnosis",
+                "## Image to diagnosis on the real photos\n\nCommand: `crtnet bench realpages "
+                f"--shared {shared} --diagnosis`  \nMachine: {machine_line()}  \nModel: the "
+                "bundled `ptbxl-superdiagnostic` (by leads), on the photo's digitized record "
+                "and on the original 500 Hz signal of the same record.\n" + body,
+            )
+        return
     import sys
     import time
 
@@ -350,3 +367,50 @@ def bench_realpages(
     if write:
         cmd = "crtnet bench realpages " + " ".join(sys.argv[3:])
         update_section("realpages", markdown(allres, cmd, machine_line(), time.time() - start))
+
+
+def diagnosis_agreement(shared: Path) -> str:
+    """The bundled 12-lead classifier on each real photo against the same model on the
+    record's original signal: per-class agreement of the predicted labels (most photos are
+    NORM, so a macro-AUC over 20 pages would mean little)."""
+    from crtnet.errors import CrtnetError
+    from crtnet.io import read_record
+    from crtnet.predict.api import load_input, predict_record
+
+    folder = shared / "images" / "photos"
+    with open(folder / "labels.csv") as f:
+        rows = list(csv.DictReader(f))
+    lines = [
+        "| photo | truth (PTB-XL) | from the signal | from the photo | flagged | note |",
+        "|---|---|---|---|---|---|",
+    ]
+    classes, agree, n_ok = None, {}, 0
+    for r in rows:
+        sig = predict_record(read_record(folder / "signals" / r["record"]))
+        classes = sig["classes"]
+        note = "in the bundled model's training data" if r["record"] in IN_TRAINING else ""
+        try:
+            rec, q = load_input(folder / "images" / r["image_filename"])
+            q.pop("_digitized", None)
+            img = predict_record(rec, quality=q)
+            got, flagged = ", ".join(img["predicted"]), str(q.get("digitization_flagged"))
+            n_ok += 1
+            for c in classes:
+                a = (c in img["predicted"]) == (c in sig["predicted"])
+                agree[c] = agree.get(c, 0) + int(a)
+        except CrtnetError as exc:
+            got, flagged = f"error: {exc.problem}", "-"
+        lines.append(
+            f"| {r['image_filename']} | {r['labels']} | {', '.join(sig['predicted'])} "
+            f"| {got} | {flagged} | {note} |"
+        )
+    per = ", ".join(f"{c} {agree.get(c, 0)}/{n_ok}" for c in classes or [])
+    return (
+        f"\nPer-class agreement, photo vs signal (same model, {n_ok} photos digitized): {per}\n\n"
+        + "\n".join(lines)
+        + "\n"
+    )
+
+
+# records of the photo set that the bundled ptbxl-superdiagnostic model was trained on
+IN_TRAINING = {"00012_hr", "01885_hr"}

@@ -151,7 +151,8 @@ def _read(traces, px_info, curves, image, layout, fs, path, timings):
             continue
         # a strip's repeat check that failed must pass, not vanish with the dropped row
         vouched = got[-1]["checks"]["repeat"]["ok"] is True or not had_repeat
-        if not got[-1]["flagged"] and vouched:
+        # (ink the curves miss says how well they were traced, not which rows are rows)
+        if set(got[-1]["failed"]) <= {"ink_explained"} and vouched:
             return got
     if best is None:
         raise first_err
@@ -186,6 +187,7 @@ def _read_rows(traces, px_info, curves, image, layout, fs, path, timings):
         tuple(size),
         conf,
         px_info.get("grid_nonuniformity"),
+        px_info.get("unexplained_ink"),
     )
     timings["assemble"] = time.perf_counter() - t1
     return traces, px_info, curves, image, sig, conf, entries, name, speed, gain, calib, pulses, chk
@@ -394,7 +396,34 @@ def _rows_from(img, trace, ppm, px, path, timings):
         _finish(tt)
         traces.append(tt)
     curves = [np.stack([r.x, r.y], axis=1) for r in rows]
+    px = {**px, "unexplained_ink": _unexplained(trace, curves, [r.baseline for r in rows], ppm)}
     return traces, px, curves, img
+
+
+def _unexplained(trace: np.ndarray, curves: list, baselines: list, ppm: float) -> float:
+    """Share of the ink between the first and last row's bands that no extracted curve
+    passes within 0.5 mm of: a QRS stroke the tracer skipped, a row it lost. Labels and
+    separators are a few percent on a clean page."""
+    import cv2
+
+    if not curves:
+        return 1.0
+    drawn = np.zeros(trace.shape, np.uint8)
+    for c in curves:
+        ok = np.isfinite(c).all(axis=1)
+        pieces = np.split(np.flatnonzero(ok), np.flatnonzero(np.diff(np.flatnonzero(ok)) > 1) + 1)
+        for p in pieces:
+            if p.size > 1:
+                pts = np.round(c[p] * 4).astype(np.int32)
+                cv2.polylines(drawn, [pts], False, 1, max(1, int(round(ppm))), cv2.LINE_8, 2)
+    k = max(3, int(round(ppm)) | 1)
+    near = cv2.dilate(drawn, np.ones((k, k), np.uint8)).astype(bool)
+    gap = float(np.median(np.diff(sorted(baselines)))) if len(baselines) > 1 else 20 * ppm
+    y0 = int(max(0, min(baselines) - 0.5 * gap))
+    y1 = int(min(trace.shape[0], max(baselines) + 0.5 * gap))
+    band = trace[y0:y1]
+    total = int(band.sum())
+    return round(float((band & ~near[y0:y1]).sum()) / total, 4) if total else 1.0
 
 
 def _drop_blobs(trace: np.ndarray, ppm: float) -> np.ndarray:

@@ -13,6 +13,9 @@ read at the wrong scale, with the wrong layout or with leads in the wrong rows f
   0.2 s wide at a standard paper speed (a grid read at the wrong period fails this);
 - ``amplitude``: QRS peak-to-peak amplitudes lie in the physiological range;
 - ``page_size``: the page measured in mm is a page (the px/mm is not a 5x alias);
+- ``ink_explained``: at most 20 % of the ink between the rows lies off every extracted
+  curve (a skipped QRS stroke or a lost row leaves its ink unexplained; labels and marks
+  are 1-13 % on rendered and ecg-image-kit pages);
 - ``uniform_scale``: for a page read with one px/mm, every third of it has that grid
   period (a curled or wrinkled page does not; its dewarped reading is then preferred).
 
@@ -32,6 +35,7 @@ REPEAT_MIN_CORR = 0.7
 EINTHOVEN_OK, EINTHOVEN_BAD = 0.8, 1.1
 AMPLITUDE_MV = (0.15, 8.0)  # median over leads of the 1-99 % range
 PAGE_MM = (60.0, 600.0)
+MAX_UNEXPLAINED = 0.2  # ink no curve passes near: clean pages 0.01-0.13 (labels, marks)
 MAX_NONUNIFORM = 0.03  # a page third whose grid period differs more: one px/mm misscales
 
 
@@ -94,6 +98,7 @@ def run(
     page_mm: tuple[float, float],
     coverage: dict[str, float],
     nonuniformity: float | None = None,
+    unexplained: float | None = None,
 ) -> dict:
     """All checks for one page: {name: {"ok": bool | None, "value": float}} plus the
     page flag, a page confidence and per-lead confidences."""
@@ -179,6 +184,10 @@ def run(
     out["lead_consistency"] = {
         "ok": bool(any(v is True for v in vouch) and not any(v is False for v in vouch)),
         "value": None,
+    }
+    out["ink_explained"] = {
+        "ok": None if unexplained is None else bool(unexplained <= MAX_UNEXPLAINED),
+        "value": unexplained,
     }
     big = max(page_mm)
     out["page_size"] = {"ok": bool(PAGE_MM[0] <= big <= PAGE_MM[1]), "value": round(big, 1)}
