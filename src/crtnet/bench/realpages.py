@@ -23,6 +23,7 @@ from crtnet.io.leads import STANDARD_12
 ROWS = [["I", "aVR", "V1", "V4"], ["II", "aVL", "V2", "V5"], ["III", "aVF", "V3", "V6"]]
 TRUE_LAYOUT = "3x4+II"
 SCALE_OK = (0.95, 1.05)
+MAX_LAG_S = 0.5  # the Challenge metric's own shift bound: a panel may sit that far off
 
 
 def register(app: typer.Typer) -> None:
@@ -54,13 +55,20 @@ def _xcorr(a: np.ndarray, b: np.ndarray, max_lag: int) -> float:
     return float(c.max() / den) if den > 0 else 0.0
 
 
-def _aligned(r: np.ndarray, e: np.ndarray, max_lag: int):
-    """r and e overlapped at the lag of their best correlation."""
+def _lag(r: np.ndarray, e: np.ndarray, max_lag: int) -> int:
+    """The lag s (r[i + s] ~ e[i]) of the best correlation within ±max_lag."""
     n = len(r)
     c = np.fft.irfft(np.fft.rfft(r, 2 * n) * np.conj(np.fft.rfft(e, 2 * n)))
     lags = np.r_[np.arange(0, max_lag + 1), np.arange(-max_lag, 0)]
-    s = int(lags[np.argmax(np.r_[c[: max_lag + 1], c[-max_lag:]])])
-    return (r[s:], e[: n - s]) if s >= 0 else (r[: n + s], e[-s:])
+    return int(lags[np.argmax(np.r_[c[: max_lag + 1], c[-max_lag:]])])
+
+
+def _shift(s: int, *arrays):
+    """Each pair (ref-like first) cut to its overlap at lag s."""
+    n = len(arrays[0])
+    return [a[s:] if s >= 0 else a[: n + s] for a in arrays[:1]] + [
+        a[: n - s] if s >= 0 else a[-s:] for a in arrays[1:]
+    ]
 
 
 def scale_checks(ref, est) -> dict:
@@ -79,20 +87,24 @@ def scale_checks(ref, est) -> dict:
             ok = np.isfinite(e)
             if e.size == 0 or ok.mean() < 0.5:
                 continue
-            e = np.interp(np.arange(len(e)), np.flatnonzero(ok), e[ok])
             r = ref.lead(lead)[c * n : (c + 1) * n]
-            own = _xcorr(r, e, int(0.1 * fs))
+            # unread samples (panel joins) are left out, never filled: a QRS there would
+            # otherwise count as a scale error
+            e0 = np.where(ok, e - np.nanmean(e), 0.0)
+            own = _xcorr(r, e0, int(MAX_LAG_S * fs))
             others = [
-                _xcorr(ref.lead(o)[c * n : (c + 1) * n], e, int(0.1 * fs))
+                _xcorr(ref.lead(o)[c * n : (c + 1) * n], e0, int(MAX_LAG_S * fs))
                 for o in STANDARD_12
                 if o != lead
             ]
             if own < 0.5 and max(others) > own + 0.25:
                 wrong.append(lead)
             if own > 0.6:  # only leads that are read at all say something about scale
-                r, e = _aligned(r - r.mean(), e - e.mean(), int(0.1 * fs))
-                nr.append(float(np.dot(r, e)))
-                ne.append(float(np.dot(r, r)))
+                s = _lag(r - r.mean(), e0, int(MAX_LAG_S * fs))
+                ra, ea, ka = _shift(s, r, e0, ok)
+                ra, ea = ra[ka] - ra[ka].mean(), ea[ka] - ea[ka].mean()
+                nr.append(float(np.dot(ra, ea)))
+                ne.append(float(np.dot(ra, ra)))
     # the least-squares amplitude scale b of est ~ b * ref, pooled over leads (fitting the
     # estimate to the truth: digitization noise in the estimate does not bias it)
     amp = float(np.sum(nr) / np.sum(ne)) if ne and np.sum(ne) > 0 else float("nan")
