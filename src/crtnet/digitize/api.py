@@ -266,7 +266,6 @@ PEN = "colour"  # ink on a dewarped page: "colour" rules or the "model" (pixelne
 def _ink_mask(flat: np.ndarray, ppm: float) -> np.ndarray:
     """Ink on a dewarped photo: the learned pixel model, with hysteresis (faint thin QRS
     strokes count where they touch clear ink); colour rules when asked or unshipped."""
-    import cv2
 
     from crtnet.digitize import dewarp as dw
     from crtnet.digitize import pixelnet
@@ -274,13 +273,8 @@ def _ink_mask(flat: np.ndarray, ppm: float) -> np.ndarray:
     if PEN == "model" and pixelnet.WEIGHTS.is_file():
         prob = pixelnet.probabilities(flat)
         p = prob[..., 2]
-        strong = p > 0.6
         weak = (p > 0.35) & (p > prob[..., 1])  # never a pixel the model calls grid
-        n, lab = cv2.connectedComponents(weak.astype(np.uint8), connectivity=8)
-        hit = np.zeros(n, bool)
-        hit[np.unique(lab[strong])] = True
-        hit[0] = False
-        return hit[lab]
+        return dw.hysteresis((p > 0.6) & weak, weak)
     trace = dw.pen_mask(flat, ppm)
     if trace is None:
         trace, _ = gridmod.masks(flat)

@@ -88,8 +88,13 @@ def pen_mask(flat: np.ndarray, ppm: float) -> np.ndarray | None:
         return None
     strong = v < min(0.55 * 255, ink + 0.55 * (line - ink))
     # faint thin QRS strokes: paler pixels count where they touch clear ink
-    weak = (v < min(0.65 * 255, ink + 0.75 * (line - ink))).astype(np.uint8)
-    n, lab = cv2.connectedComponents(weak, connectivity=8)
+    return hysteresis(strong, v < min(0.65 * 255, ink + 0.75 * (line - ink)))
+
+
+def hysteresis(strong: np.ndarray, weak: np.ndarray) -> np.ndarray:
+    """Weak pixels count where they touch strong ones (8-connected): faint thin strokes of
+    a pen whose core is clearly ink."""
+    n, lab = cv2.connectedComponents((weak | strong).astype(np.uint8), connectivity=8)
     hit = np.zeros(n, bool)
     hit[np.unique(lab[strong])] = True
     hit[0] = False
