@@ -332,6 +332,7 @@ def bench_realpages(
     diagnosis: bool = typer.Option(
         False, help="Only the image-to-diagnosis comparison on the photos (own section)."
     ),
+    timings: bool = typer.Option(False, help="Only where a page's time goes (own section)."),
     pen: str = typer.Option("colour", help="Ink on dewarped photos: colour or model (ablation)."),
 ) -> None:
     """Digitize real photos and other generators' pages; SNR, scale checks, flags."""
@@ -340,6 +341,22 @@ def bench_realpages(
     from crtnet.digitize import api
 
     api.PEN = pen
+    if timings:
+        from crtnet.bench.report import machine_line, update_section
+
+        body = timing(shared)
+        typer.echo(body)
+        if write:
+            update_section(
+                "realpages-timing",
+                "## Time per page (`crtnet.digitize`, one process, OpenCV 1 thread)\n\n"
+                f"Command: `crtnet bench realpages --shared {shared} --timings`  \n"
+                f"Machine: {machine_line()}, nothing else running  \n"
+                "Keys: load, grid (classical geometry), trace, assemble (layout and the "
+                "cross-checks), dewarp (the whole dense path of a photo: lattice, resampling, "
+                "ink mask, trace), ink_mask (inside dewarp).\n\n" + body,
+            )
+        return
     if diagnosis:
         from crtnet.bench.report import machine_line, update_section
 
@@ -426,3 +443,36 @@ def diagnosis_agreement(shared: Path) -> str:
 
 # records of the photo set that the bundled ptbxl-superdiagnostic model was trained on
 IN_TRAINING = {"00012_hr", "01885_hr"}
+
+
+def timing(shared: Path) -> str:
+    """Where a page's time goes, one process and OpenCV on one thread: three clean renders
+    of a bundled record and three real photos (12 MP); each page read twice, the second
+    timed (imports and caches warm)."""
+    import json
+
+    import cv2
+
+    from crtnet.digitize import digitize
+    from crtnet.io import read_record
+    from crtnet.render import RenderConfig, render_page
+    from crtnet.samples import PTBXL
+
+    cv2.setNumThreads(1)
+    rec = read_record(Path(PTBXL) / "records500" / "00000" / "00008_hr")
+    pages = [
+        (f"clean 200 DPI, seed {i}", render_page(rec, RenderConfig(dpi=200), seed=i).image)
+        for i in range(3)
+    ]
+    pages += [
+        (f"photo {n}", shared / "images" / "photos" / "images" / f"{n}_hr-0.jpg")
+        for n in ("01103", "02292", "01286")
+    ]
+    lines = ["| page | s | where it goes (s) |", "|---|---|---|"]
+    for name, src in pages:
+        digitize(src)
+        t = time.perf_counter()
+        d = digitize(src)
+        dt = time.perf_counter() - t
+        lines.append(f"| {name} | {dt:.2f} | {json.dumps(d.info['timings_s'])} |")
+    return "\n".join(lines) + "\n"

@@ -240,7 +240,7 @@ def _read_dewarped(img: np.ndarray, dpi_hint, layout, fs, path, timings):
     flat, paper = dw.flatten(d.image, 5 * d.px_per_mm)
     t = time.perf_counter()
     trace = _ink_mask(flat, d.px_per_mm)
-    timings["pixel_model"] = time.perf_counter() - t
+    timings["ink_mask"] = time.perf_counter() - t
     # the paper's edge, its shadow and the table are no trace: keep to the printed grid
     trace &= dw.grid_area(flat, paper, d.px_per_mm)
     px = {
