@@ -338,9 +338,9 @@ def bench_realpages(
     """Digitize real photos and other generators' pages; SNR, scale checks, flags."""
     import json
 
-    from crtnet.digitize import api
+    from crtnet.digitize import raster
 
-    api.PEN = pen
+    raster.PEN = pen
     if timings:
         from crtnet.bench.report import machine_line, update_section
 

@@ -1,0 +1,89 @@
+"""From a page's trace rows to 12 leads: calibration, layout, assembly and the checks."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from crtnet.digitize import checks
+from crtnet.digitize import layout as lay
+from crtnet.errors import CrtnetError
+
+
+def read(traces, px_info, curves, image, layout, fs, path, timings):
+    """Calibration, layout and the assembled 12 leads from a page's trace rows.
+
+    A header line, a footer or the page's edge can pass for a trace row at the top or the
+    bottom of the page. When the reading with every row fails or is flagged, readings
+    without one or two outermost rows are tried; the first that passes every check is
+    kept (dropping a row must not win merely by removing a check that failed)."""
+    import copy
+
+    def attempt(keep):
+        rows = [copy.copy(traces[i]) for i in keep]
+        got = _read_rows(rows, px_info, [curves[i] for i in keep], image, layout, fs, path, timings)
+        return got
+
+    n = len(traces)
+    first_err = None
+    had_repeat = False
+    try:
+        best = attempt(range(n))
+        if not best[-1]["flagged"] or layout != "auto":
+            return best
+        had_repeat = best[-1]["checks"]["repeat"]["ok"] is not None
+    except CrtnetError as exc:
+        if layout != "auto" or n < 4:
+            raise
+        best, first_err = None, exc
+    subsets = [range(1, n), range(0, n - 1), range(1, n - 1), range(2, n), range(0, n - 2)]
+    for keep in subsets:  # most rows first; only a reading that passes every check
+        if len(keep) < 3:
+            continue
+        try:
+            got = attempt(keep)
+        except CrtnetError:
+            continue
+        # a strip's repeat check that failed must pass, not vanish with the dropped row
+        vouched = got[-1]["checks"]["repeat"]["ok"] is True or not had_repeat
+        # (ink the curves miss says how well they were traced, not which rows are rows)
+        if set(got[-1]["failed"]) <= {"ink_explained"} and vouched:
+            return got
+    if best is None:
+        raise first_err
+    return best
+
+
+def _read_rows(traces, px_info, curves, image, layout, fs, path, timings):
+    t1 = time.perf_counter()
+    pulses = [t.pulse for t in traces if t.pulse]
+    speed, gain, calib = 25.0, 10.0, "assumed"
+    if pulses:
+        g = lay.snap(float(np.median([p["height_mm"] for p in pulses])), (5.0, 10.0, 20.0))
+        s = lay.snap(float(np.median([p["width_mm"] for p in pulses])) / 0.2, (25.0, 50.0))
+        if g:
+            gain, calib = g, "found"
+        if s:
+            speed = s
+    lay.anchor_rows(traces, speed)
+    name = lay.choose_layout(traces, layout, speed, path)
+    sig, conf, entries = lay.assemble(traces, name, speed, gain, fs)
+    if not np.isfinite(sig).any():
+        raise CrtnetError("no ECG trace could be followed on this page", path)
+    size = px_info.get("page_mm") or [v / px_info["px_per_mm"] for v in px_info["image_size"]]
+    chk = checks.run(
+        entries,
+        speed,
+        gain,
+        fs,
+        sig,
+        calib,
+        pulses,
+        tuple(size),
+        conf,
+        px_info.get("grid_nonuniformity"),
+        px_info.get("unexplained_ink"),
+    )
+    timings["assemble"] = time.perf_counter() - t1
+    return traces, px_info, curves, image, sig, conf, entries, name, speed, gain, calib, pulses, chk
