@@ -80,6 +80,14 @@ def find_pulse(tr: Trace) -> dict | None:
         if after.sum() < 2:
             continue
         base = float(np.median(ys[after]))
+        # the pulse rises from 0 mV and falls back to it: the feet of its two edges say
+        # where 0 mV is, even when the signal that follows starts off the baseline
+        rise = y[ok][(x[ok] <= px0 + 0.1)]
+        fall = y[ok][(x[ok] >= px1 - 0.1) & (x[ok] <= px1 + 0.6)]
+        if rise.size >= 3 and fall.size >= 3:
+            feet = (float(np.percentile(rise, 95)), float(np.percentile(fall, 95)))
+            if abs(feet[0] - feet[1]) < 1.0 and abs(np.mean(feet) - base) > 0.5:
+                base = float(np.mean(feet))
         h = base - top
         if 3.0 <= h <= 25.0:
             return {"x0": px0, "x1": px1, "height_mm": h, "width_mm": px1 - px0, "base_y": base}
