@@ -5,8 +5,10 @@ read at the wrong scale, with the wrong layout or with leads in the wrong rows f
 
 - ``repeat``: a lead printed twice (the rhythm strip and its panel) must agree over the
   seconds both show;
-- ``einthoven``: within a column of a 3x4 page the limb leads are simultaneous, so
-  I + III = II and aVR + aVL + aVF = 0 up to digitization noise;
+- ``einthoven``: within a column of a 3x4 page (or 12x1's strips) the limb leads are
+  simultaneous, so I + III = II and aVR + aVL + aVF = 0 must fit clearly better than with
+  the leads swapped or inverted (photo noise alone makes every fit poor, so only the
+  contrast tells);
 - ``lead_consistency``: at least one of the two checks above vouches for the leads and
   none contradicts them (a page nothing vouches for is flagged as unverified);
 - ``calibration``: the pulses were found on 3 of 4 rows or more, agree with each other, and are
