@@ -10,9 +10,10 @@ and px/mm changes across the page. The printed grid is a ruler everywhere, so:
    strips are tied together where their peaks continue one another, so every line gets a
    page-wide index. Vertical lines likewise, in horizontal strips;
 3. where horizontal line k meets vertical line m lies paper point (5 m, 5 k) mm. The
-   lattice of these points, checked against its neighbours and filled where missing, is
-   a piecewise-bilinear map from paper to image, and the page is resampled through it at
-   a fixed px/mm. Scale is then local by construction, never one global guess.
+   lattice of these points, fitted by a robust bicubic polynomial in (k, m) (perspective,
+   curl) plus its smoothed residuals (folds), is a piecewise-bilinear map from paper to
+   image, and the page is resampled through it at a fixed px/mm. Scale is then local by
+   construction, never one global guess. (The lattice itself: ``lattice.py``.)
 """
 
 from __future__ import annotations
