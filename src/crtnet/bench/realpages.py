@@ -43,24 +43,26 @@ def shown_reference(ref, fs_col: float = 2.5):
     return ref.replace(signal=shown)
 
 
+def _cc(a: np.ndarray, b: np.ndarray, max_lag: int) -> tuple[np.ndarray, np.ndarray]:
+    """Lags 0..max_lag, -max_lag..-1 and the cross-correlation sum a[i + s] * b[i] at each."""
+    n = len(a)
+    c = np.fft.irfft(np.fft.rfft(a, 2 * n) * np.conj(np.fft.rfft(b, 2 * n)))
+    lags = np.r_[np.arange(0, max_lag + 1), np.arange(-max_lag, 0)]
+    return lags, np.r_[c[: max_lag + 1], c[-max_lag:]]
+
+
 def _xcorr(a: np.ndarray, b: np.ndarray, max_lag: int) -> float:
     """Highest normalised cross-correlation of two equal-length series within ±max_lag."""
     a = a - a.mean()
     b = b - b.mean()
-    n = len(a)
-    f = np.fft.rfft(a, 2 * n) * np.conj(np.fft.rfft(b, 2 * n))
-    c = np.fft.irfft(f)
-    c = np.r_[c[-max_lag:], c[: max_lag + 1]]
     den = float(np.sqrt((a * a).sum() * (b * b).sum()))
-    return float(c.max() / den) if den > 0 else 0.0
+    return float(_cc(a, b, max_lag)[1].max() / den) if den > 0 else 0.0
 
 
 def _lag(r: np.ndarray, e: np.ndarray, max_lag: int) -> int:
     """The lag s (r[i + s] ~ e[i]) of the best correlation within ±max_lag."""
-    n = len(r)
-    c = np.fft.irfft(np.fft.rfft(r, 2 * n) * np.conj(np.fft.rfft(e, 2 * n)))
-    lags = np.r_[np.arange(0, max_lag + 1), np.arange(-max_lag, 0)]
-    return int(lags[np.argmax(np.r_[c[: max_lag + 1], c[-max_lag:]])])
+    lags, c = _cc(r, e, max_lag)
+    return int(lags[np.argmax(c)])
 
 
 def _shift(s: int, *arrays):

@@ -163,12 +163,12 @@ def _otsu(x: np.ndarray) -> float:
     return float(edges[int(np.nanargmax(between[:-1]))])
 
 
-def dewarp(img: np.ndarray, period_hint: float | None = None) -> Dewarped | None:
+def dewarp(img: np.ndarray) -> Dewarped | None:
     """The page resampled onto its own grid, or ``None`` when too little grid is seen."""
     h, w = img.shape[:2]
     f = min(1.0, WORK_SIDE / max(h, w))
     small = cv2.resize(img[..., :3], (round(w * f), round(h * f)), interpolation=cv2.INTER_AREA)
-    guess = 5 * period_hint * f if period_hint else max(small.shape) / 55.0
+    guess = max(small.shape) / 55.0  # a 5 mm period for a page that fills the frame
     flat, paper = flatten(small, guess)
     grid = grid_lines(flat, guess) & paper
     angles = gridmod.skew_angles(grid, max_deg=30.0, n=4) if grid.mean() > 0.005 else [0.0]
