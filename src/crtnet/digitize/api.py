@@ -63,7 +63,8 @@ def digitize(
                 turned = read_raster(
                     np.ascontiguousarray(payload[::-1, ::-1]), dpi_hint, layout, fs, path, {}
                 )
-                if len(turned[-1]["failed"]) < len(got[-1]["failed"]):
+                failed = turned[-1]["failed"]
+                if "calibration" not in failed and len(failed) < len(got[-1]["failed"]):
                     got = turned
                     got[1]["rotated_180"] = True
             except CrtnetError:

@@ -69,27 +69,57 @@ def flatten(img: np.ndarray, period: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def pen_mask(flat: np.ndarray, ppm: float) -> np.ndarray | None:
-    """Ink on a dewarped page, whose 5 mm lines lie exactly on every ``5 ppm``-th row and
-    column: the pen is what is clearly darker than those lines' own darkest pixels.
-    ``None`` when the grid is as dark as the pen (then colour must separate them)."""
-    # the pen is colourless: colour pushes a pixel away from "ink" (a faded red line
-    # can be as dark as a grey pen in its brightest channel)
+    """Ink on a dewarped page, whose grid repeats every 5 mm across and down: each pixel's
+    background is the median of its neighbours 5-10 mm away diagonally. Grid lines of any
+    colour or darkness are there too; the trace (a level baseline, upright QRS strokes) is
+    not, so even thin faint strokes stand out. ``None`` when nothing does."""
+    # the pen is colourless: colour pushes a pixel away from "ink"
     hi = flat.max(axis=2).astype(np.float32)
-    v = hi + 1.5 * (hi - flat.min(axis=2).astype(np.float32))
-    c = 5 * ppm
-    ys = np.round(np.arange(c, flat.shape[0] - 1, c)).astype(int)
-    xs = np.round(np.arange(c, flat.shape[1] - 1, c)).astype(int)
-    if ys.size < 3 or xs.size < 3:
+    v = np.clip(hi + 1.5 * (hi - flat.min(axis=2).astype(np.float32)), 0, 255).astype(np.uint8)
+    p = int(round(5 * ppm))
+    h, w = v.shape
+    if h < 5 * p or w < 5 * p:
         return None
+    pad = cv2.copyMakeBorder(v, 2 * p, 2 * p, 2 * p, 2 * p, cv2.BORDER_REFLECT)
+    o = 2 * p
+    shifted = np.stack([pad[o + a * p : o + a * p + h, o + b * p : o + b * p + w] for a, b in _DIAG])
+    part = np.partition(shifted, len(_DIAG) // 2, axis=0)
+    bg = 0.5 * (part[len(_DIAG) // 2 - 1].astype(np.float32) + part[len(_DIAG) // 2])
+    # the darkest background within 1 px: lines stay background where the warp is off a little
+    s = cv2.erode(bg, np.ones((3, 3), np.uint8)) - v
+    # and a stroke is thin: a table, a shadow or the paper's edge are dark over a width
+    k = int(round(1.6 * ppm)) | 1
+    thin = cv2.morphologyEx(v, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8)).astype(np.float32) - v
+    s = np.minimum(s, thin)
+    top = float(np.percentile(s, 99.8))
+    if top < 30:
+        return None
+    # seeds are clearly darker than the grid's own lines, so where the warp is off and the
+    # grid does not repeat, its lines (and a frame line) join the ink only at the trace;
+    # faint thin QRS strokes count where they touch those seeds
     vm = cv2.erode(v, np.ones((5, 5), np.uint8))  # the line, even where the warp is off
-    on = np.r_[vm[ys].ravel(), vm[:, xs].ravel()]
+    on = np.r_[vm[p:-1:p].ravel(), vm[:, p:-1:p].ravel()]
     line = float(np.percentile(on, 40))
     ink = float(np.percentile(v, 0.2))
-    if line - ink < 40:
-        return None
-    strong = v < min(0.55 * 255, ink + 0.55 * (line - ink))
-    # faint thin QRS strokes: paler pixels count where they touch clear ink
-    return hysteresis(strong, v < min(0.65 * 255, ink + 0.75 * (line - ink)))
+    strong = (s > 0.45 * top) & (v < min(0.55 * 255, ink + 0.55 * max(line - ink, 0.0)))
+    return _unframed(hysteresis(strong, s > 0.2 * top), ppm)
+
+
+def _unframed(mask: np.ndarray, ppm: float) -> np.ndarray:
+    """A printed frame line, a ruler or the paper's edge runs dead straight for tens of mm;
+    a trace never does (a beat comes within 2.4 s, and a QRS stroke slants)."""
+    m = mask.astype(np.uint8)
+    # within a 3 px band: the warp leaves a printed line off by a pixel here and there
+    band_h = cv2.dilate(m, np.ones((3, 1), np.uint8))
+    band_v = cv2.dilate(m, np.ones((1, 3), np.uint8))
+    flat_h = cv2.morphologyEx(band_h, cv2.MORPH_OPEN, np.ones((1, int(40 * ppm)), np.uint8))
+    flat_v = cv2.morphologyEx(band_v, cv2.MORPH_OPEN, np.ones((int(30 * ppm), 1), np.uint8))
+    lines = cv2.dilate(flat_h | flat_v, np.ones((5, 5), np.uint8)).astype(bool)
+    return mask & ~lines
+
+
+# background samples: diagonal steps of 5-10 mm, off any level or upright stroke
+_DIAG = ((-1, -1), (-1, 1), (1, -1), (1, 1), (-2, -1), (2, 1), (-1, 2), (1, -2))
 
 
 def hysteresis(strong: np.ndarray, weak: np.ndarray) -> np.ndarray:
@@ -110,6 +140,14 @@ def grid_area(flat: np.ndarray, paper: np.ndarray, ppm: float) -> np.ndarray:
     dens = cv2.blur(lines, (k, k))
     ref = float(np.median(dens[paper])) if paper.any() else float(dens.mean())
     area = dens > 0.35 * ref
+    # a patch where glare or a fold hides the lines is still grid: fill enclosed holes
+    holes = ~area
+    n, lab = cv2.connectedComponents(holes.astype(np.uint8), connectivity=4)
+    edge = np.unique(np.r_[lab[0], lab[-1], lab[:, 0], lab[:, -1]])
+    enclosed = np.ones(n, bool)
+    enclosed[edge] = False
+    enclosed[0] = False
+    area |= enclosed[lab]
     e = int(round(6 * ppm)) | 1
     inside = cv2.erode(paper.astype(np.uint8), np.ones((e, e), np.uint8)).astype(bool)
     return area & inside
