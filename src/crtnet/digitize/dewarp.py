@@ -82,7 +82,7 @@ def pen_mask(flat: np.ndarray, ppm: float) -> np.ndarray | None:
         return None
     pad = cv2.copyMakeBorder(v, 2 * p, 2 * p, 2 * p, 2 * p, cv2.BORDER_REFLECT)
     o = 2 * p
-    shifted = np.stack([pad[o + a * p : o + a * p + h, o + b * p : o + b * p + w] for a, b in _DIAG])
+    shifted = np.stack([pad[o + a * p :][:h, o + b * p :][:, :w] for a, b in _DIAG])
     part = np.partition(shifted, len(_DIAG) // 2, axis=0)
     bg = 0.5 * (part[len(_DIAG) // 2 - 1].astype(np.float32) + part[len(_DIAG) // 2])
     # the darkest background within 1 px: lines stay background where the warp is off a little
