@@ -131,3 +131,32 @@ def test_upside_down_page_is_turned_back(record):
     assert d.info.get("rotated_180") is True
     assert d.info["layout"] == "3x4+II" and not d.info["flagged"]
     assert challenge_snr(page.shown, d.record)["snr_db"] > 14.0
+
+
+def test_pen_mask_keeps_faint_strokes_and_drops_grid_and_frame():
+    """On a dewarped page the grid repeats every 5 mm: a faint thin stroke as dark as the
+    5 mm lines is ink, those lines and a dead-straight frame line are not (the colour rule
+    that coarse sources keep misses the stroke)."""
+    import cv2
+
+    from crtnet.digitize import dewarp as dw
+
+    ppm = 8.0
+    h, w = 480, 960
+    page = np.full((h, w, 3), 245, np.uint8)
+    page[:, ::8] = page[::8] = (205, 170, 170)  # 1 mm lines, reddish
+    page[:, ::40] = page[::40] = (140, 125, 125)  # 5 mm lines, dark brownish
+    cv2.line(page, (20, 460), (940, 460), (150, 150, 150), 2)  # a frame line near the edge
+    xs = np.arange(60, 900)
+    ys = 222 + 6 * np.sin(xs / 40.0)
+    cv2.polylines(page, [np.c_[xs, ys].astype(np.int32)], False, (40, 40, 40), 2)  # the pen
+    cv2.line(page, (500, 223), (504, 203), (160, 160, 160), 1)  # a faint QRS stroke
+    cv2.line(page, (504, 203), (508, 223), (160, 160, 160), 1)
+    coarse = dw.pen_mask(page, ppm, source_ppm=4.0)
+    assert coarse is not None and not coarse[204:212, 498:512].any()
+    m = dw.pen_mask(page, ppm, source_ppm=11.0)
+    assert m is not None
+    assert m[204:214, 498:512].any(axis=1).all()  # the faint stroke, up to its tip
+    away = np.ones_like(m)
+    away[201:240] = False  # everything but the trace's own band
+    assert m[away].mean() < 1e-3  # no grid line, no frame line

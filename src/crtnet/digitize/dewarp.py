@@ -68,11 +68,17 @@ def flatten(img: np.ndarray, period: float) -> tuple[np.ndarray, np.ndarray]:
     return flat.astype(np.uint8), paper
 
 
-def pen_mask(flat: np.ndarray, ppm: float) -> np.ndarray | None:
-    """Ink on a dewarped page, whose grid repeats every 5 mm across and down: each pixel's
-    background is the median of its neighbours 5-10 mm away diagonally. Grid lines of any
-    colour or darkness are there too; the trace (a level baseline, upright QRS strokes) is
-    not, so even thin faint strokes stand out. ``None`` when nothing does."""
+FINE_PPM = 7.0  # source px/mm from which the 1 mm grid is resolved well enough to repeat
+
+
+def pen_mask(flat: np.ndarray, ppm: float, source_ppm: float | None = None) -> np.ndarray | None:
+    """Ink on a dewarped page, whose grid repeats every 5 mm across and down: the pen is
+    what is clearly darker than the 5 mm lines' own darkest pixels. Faint thin strokes
+    (a QRS) count where they touch it, when they are darker than their background: the
+    median of the pixel's neighbours 5-10 mm away diagonally, where grid lines of any
+    colour or darkness are too and the trace (a level baseline, upright strokes) is not.
+    A coarse source (under ``FINE_PPM``) does not repeat that well: then paleness alone
+    says which pixels are faint ink. ``None`` when the grid is as dark as the pen."""
     # the pen is colourless: colour pushes a pixel away from "ink"
     hi = flat.max(axis=2).astype(np.float32)
     v = np.clip(hi + 1.5 * (hi - flat.min(axis=2).astype(np.float32)), 0, 255).astype(np.uint8)
@@ -80,8 +86,19 @@ def pen_mask(flat: np.ndarray, ppm: float) -> np.ndarray | None:
     h, w = v.shape
     if h < 5 * p or w < 5 * p:
         return None
-    pad = cv2.copyMakeBorder(v, 2 * p, 2 * p, 2 * p, 2 * p, cv2.BORDER_REFLECT)
+    vm = cv2.erode(v, np.ones((5, 5), np.uint8))  # the line, even where the warp is off
+    on = np.r_[vm[p:-1:p].ravel(), vm[:, p:-1:p].ravel()]
+    line = float(np.percentile(on, 40))
+    ink = float(np.percentile(v, 0.2))
+    if line - ink < 40:
+        return None
+    # seeds are clearly darker than the grid's lines, so where the warp is off and the grid
+    # does not repeat, its lines (and a frame line) join the ink only at the trace
+    strong = v < min(0.55 * 255, ink + 0.55 * (line - ink))
+    if source_ppm is not None and source_ppm < FINE_PPM:
+        return hysteresis(strong, v < min(0.65 * 255, ink + 0.75 * (line - ink)))
     o = 2 * p
+    pad = cv2.copyMakeBorder(v, o, o, o, o, cv2.BORDER_REFLECT)
     shifted = np.stack([pad[o + a * p :][:h, o + b * p :][:, :w] for a, b in _DIAG])
     part = np.partition(shifted, len(_DIAG) // 2, axis=0)
     bg = 0.5 * (part[len(_DIAG) // 2 - 1].astype(np.float32) + part[len(_DIAG) // 2])
@@ -94,15 +111,7 @@ def pen_mask(flat: np.ndarray, ppm: float) -> np.ndarray | None:
     top = float(np.percentile(s, 99.8))
     if top < 30:
         return None
-    # seeds are clearly darker than the grid's own lines, so where the warp is off and the
-    # grid does not repeat, its lines (and a frame line) join the ink only at the trace;
-    # faint thin QRS strokes count where they touch those seeds
-    vm = cv2.erode(v, np.ones((5, 5), np.uint8))  # the line, even where the warp is off
-    on = np.r_[vm[p:-1:p].ravel(), vm[:, p:-1:p].ravel()]
-    line = float(np.percentile(on, 40))
-    ink = float(np.percentile(v, 0.2))
-    strong = (s > 0.45 * top) & (v < min(0.55 * 255, ink + 0.55 * max(line - ink, 0.0)))
-    return _unframed(hysteresis(strong, s > 0.2 * top), ppm)
+    return _unframed(hysteresis(strong & (s > 0.45 * top), s > 0.2 * top), ppm)
 
 
 def _unframed(mask: np.ndarray, ppm: float) -> np.ndarray:

@@ -64,7 +64,7 @@ def _read_dewarped(img: np.ndarray, dpi_hint, layout, fs, path, timings):
         raise CrtnetError("no ECG grid found on this page", path)
     flat, paper = dw.flatten(d.image, 5 * d.px_per_mm)
     t = time.perf_counter()
-    trace = _ink_mask(flat, d.px_per_mm)
+    trace = _ink_mask(flat, d.px_per_mm, d.info["source_px_per_mm"][1])
     timings["ink_mask"] = time.perf_counter() - t
     # the paper's edge, its shadow and the table are no trace: keep to the printed grid
     trace &= dw.grid_area(flat, paper, d.px_per_mm)
@@ -86,7 +86,7 @@ def _read_dewarped(img: np.ndarray, dpi_hint, layout, fs, path, timings):
 PEN = "colour"  # ink on a dewarped page: "colour" rules or the "model" (pixelnet; see its card)
 
 
-def _ink_mask(flat: np.ndarray, ppm: float) -> np.ndarray:
+def _ink_mask(flat: np.ndarray, ppm: float, source_ppm: float | None = None) -> np.ndarray:
     """Ink on a dewarped photo: the learned pixel model, with hysteresis (faint thin QRS
     strokes count where they touch clear ink); colour rules when asked or unshipped."""
 
@@ -98,7 +98,7 @@ def _ink_mask(flat: np.ndarray, ppm: float) -> np.ndarray:
         p = prob[..., 2]
         weak = (p > 0.35) & (p > prob[..., 1])  # never a pixel the model calls grid
         return dw.hysteresis((p > 0.6) & weak, weak)
-    trace = dw.pen_mask(flat, ppm)
+    trace = dw.pen_mask(flat, ppm, source_ppm)
     if trace is None:
         trace, _ = gridmod.masks(flat)
     return trace

@@ -17,7 +17,8 @@ def read(traces, px_info, curves, image, layout, fs, path, timings):
     A header line, a footer or the page's edge can pass for a trace row at the top or the
     bottom of the page. When the reading with every row fails or is flagged, readings
     without one or two outermost rows are tried; the first that passes every check is
-    kept (dropping a row must not win merely by removing a check that failed)."""
+    kept (dropping a row must not win merely by removing a check that failed). Failing
+    that, the flagged reading with the fewest failed checks is kept, still flagged."""
     import copy
 
     def attempt(keep):
@@ -27,6 +28,7 @@ def read(traces, px_info, curves, image, layout, fs, path, timings):
 
     n = len(traces)
     first_err = None
+    flagged_best = None
     had_repeat = False
     try:
         best = attempt(range(n))
@@ -50,9 +52,20 @@ def read(traces, px_info, curves, image, layout, fs, path, timings):
         # (ink the curves miss says how well they were traced, not which rows are rows)
         if set(got[-1]["failed"]) <= {"ink_explained"} and vouched:
             return got
-    if best is None:
+        # otherwise a flagged reading may still beat the full one: fewer checks failing,
+        # and a strip's repeat check (when the full reading had one) still judged
+        kept_repeat = got[-1]["checks"]["repeat"]["ok"] is not None or not had_repeat
+        if kept_repeat and (flagged_best is None or _fewer(got, flagged_best)):
+            flagged_best = got
+    if best is None and flagged_best is None:
         raise first_err
+    if flagged_best is not None and (best is None or _fewer(flagged_best, best)):
+        return flagged_best
     return best
+
+
+def _fewer(a, b) -> bool:
+    return len(a[-1]["failed"]) < len(b[-1]["failed"])
 
 
 def _read_rows(traces, px_info, curves, image, layout, fs, path, timings):
