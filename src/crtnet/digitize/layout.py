@@ -37,6 +37,9 @@ LAYOUTS: dict[str, list[list[str]]] = {
     "cabrera-3x4+II": _C + [["II"]],
 }
 EDGE_S = 0.04
+# a page resolves ~5 ms (a pixel at 8 px/mm and 25 mm/s); faster alternation between
+# samples is the tracer interleaving an R wave's up and down strokes, not the heart
+DETAIL_S = 0.006
 BY_ROWS = {3: "3x4", 4: "3x4+II", 5: "3x4+2", 6: "6x2", 7: "6x2+II", 12: "12x1"}
 
 
@@ -206,6 +209,7 @@ def assemble(traces: list[Trace], layout: str, speed: float, gain: float, fs: fl
         yq[gap] = np.nan
         if not np.isfinite(yq).any():
             continue  # the curve has no samples in this panel's window
+        yq = _below_detail(yq, max(3, int(round(DETAIL_S * fs)) | 1))
         base = tr.pulse["base_y"] if tr.pulse else float(np.nanmedian(yq))
         mv = sign * (base - yq) / gain
         if tr.pulse is None:
@@ -216,3 +220,14 @@ def assemble(traces: list[Trace], layout: str, speed: float, gain: float, fs: fl
         sig[row, sel] = cur
         conf[name] = max(conf[name], float(np.isfinite(yq).mean()))
     return sig, conf, entries
+
+
+def _below_detail(y: np.ndarray, k: int) -> np.ndarray:
+    """A running median of ``k`` samples over each unbroken stretch (gaps stay NaN)."""
+    ok = np.isfinite(y)
+    if ok.sum() <= k:
+        return y
+    filled = np.interp(np.arange(y.size), np.flatnonzero(ok), y[ok])
+    out = median_filter(filled, k, mode="nearest")
+    out[~ok] = np.nan
+    return out
