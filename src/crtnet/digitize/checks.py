@@ -19,7 +19,11 @@ read at the wrong scale, with the wrong layout or with leads in the wrong rows f
   curve (a skipped QRS stroke or a lost row leaves its ink unexplained; labels and marks
   are 1-13 % on rendered and ecg-image-kit pages);
 - ``uniform_scale``: for a page read with one px/mm, every third of it has that grid
-  period (a curled or wrinkled page does not; its dewarped reading is then preferred).
+  period (a curled or wrinkled page does not; its dewarped reading is then preferred);
+- ``fidelity``: the strip and its panel, two readings of one signal, correlate at 0.90 or
+  more. Each reading's correlation with the truth is then about the square root, 0.95:
+  below it a reading's best-fit amplitude falls under 0.95, which the benchmarks count
+  as a scale error, so a noisy reading is flagged rather than passed.
 
 A page is *flagged* when a check that could run fails. The rule and its thresholds were
 set on rendered pages and the ecg-image-kit variants, never on the real photos.
@@ -32,6 +36,7 @@ import numpy as np
 from crtnet.io.leads import STANDARD_12
 
 REPEAT_MIN_CORR = 0.7
+FIDELITY_MIN_CORR = 0.9  # = 0.95 ** 2: see the module docstring
 # residual of the printed law / the best swapped or inverted alternative: below 0.8 it
 # holds, over 1.1 another assignment fits better (a wrong lead); between, it cannot tell
 EINTHOVEN_OK, EINTHOVEN_BAD = 0.8, 1.1
@@ -123,6 +128,10 @@ def run(
     out["repeat"] = {
         "ok": None if not vals else bool(min(vals) >= REPEAT_MIN_CORR),
         "value": round(min(vals), 3) if vals else None,
+    }
+    out["fidelity"] = {
+        "ok": None if not vals else bool(min(vals) >= FIDELITY_MIN_CORR),
+        "value": out["repeat"]["value"],
     }
     # Einthoven within each column that prints I, II and III (or aVR, aVL, aVF) together:
     # the law as printed must fit clearly better than with the leads swapped or inverted

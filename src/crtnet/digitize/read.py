@@ -49,8 +49,9 @@ def read(traces, px_info, curves, image, layout, fs, path, timings):
             continue
         # a strip's repeat check that failed must pass, not vanish with the dropped row
         vouched = got[-1]["checks"]["repeat"]["ok"] is True or not had_repeat
-        # (ink the curves miss says how well they were traced, not which rows are rows)
-        if set(got[-1]["failed"]) <= {"ink_explained"} and vouched:
+        # (ink the curves miss, or a noisy strip, says how well they were traced, not
+        # which rows are rows)
+        if set(got[-1]["failed"]) <= {"ink_explained", "fidelity"} and vouched:
             return got
         # otherwise a flagged reading may still beat the full one: fewer checks failing,
         # and a strip's repeat check (when the full reading had one) still judged
