@@ -8,7 +8,6 @@ import pytest
 from crtnet import samples
 from crtnet.data import mitdb
 from crtnet.data.tasks import get_task
-from crtnet.errors import CrtnetError
 
 
 @pytest.fixture(autouse=True)
@@ -72,28 +71,6 @@ def test_intra_split_is_stratified_and_resamples():
         assert abs(n["test"][c] / total[c] - 0.1) < 0.02
     ids = np.concatenate([t.train.ids, t.val.ids, t.test.ids])
     assert len(set(ids)) == len(ids)
-
-
-def test_rr_features():
-    s = np.array([0, 360, 720, 900, 1440])
-    f = mitdb.rr_features(s, 360.0)
-    assert f.shape == (5, 5)
-    np.testing.assert_allclose(f[2, :2], [1.0, 0.5])
-    np.testing.assert_allclose(f[:, 3], f[:, 0] / f[:, 2], rtol=1e-6)
-
-
-def test_rr_variability_tells_irregular_rhythm_from_one_early_beat():
-    regular = np.cumsum(np.r_[0, np.full(40, 300)])
-    early = regular.copy()
-    early[20:] -= 120  # one premature beat, then the rhythm goes on
-    rng = np.random.default_rng(0)
-    af = np.cumsum(np.r_[0, rng.integers(150, 450, 40)])
-    names = ["local_rr_cv", "pre_rr_record_ratio"]
-    cv_reg, cv_early, cv_af = (mitdb.rr_features(s, 360, names)[:, 0] for s in (regular, early, af))
-    assert cv_reg.max() < 1e-3 and cv_early[20] < 0.15 < cv_af.mean()
-    assert mitdb.rr_features(early, 360.0, names)[20, 1] == pytest.approx(180 / 300)
-    with pytest.raises(CrtnetError):
-        mitdb.rr_features(regular, 360.0, ["qt_interval"])
 
 
 def test_full_ds_counts_within_one_percent_of_de_chazal(shared_data):

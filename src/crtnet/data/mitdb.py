@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from crtnet.data import cache as _cache
+from crtnet.data.beats import AUX_NAMES, aux_names, beat_windows, complete_beats, rr_features
 from crtnet.data.preprocess import PreprocessConfig, preprocess
 from crtnet.data.registry import register_dataset
 from crtnet.data.splits import stratified_split
@@ -34,17 +35,6 @@ DS2 = "100 103 105 111 113 117 121 123 200 202 210 212 213 214 219 221 222 228 2
 DS1, DS2 = DS1.split(), DS2.split()
 PACED = ["102", "104", "107", "217"]
 PATIENT = {"202": "201"}  # records 201 and 202 come from the same subject
-# RR side features a beat model can use (``aux`` data option picks them, in this order)
-AUX_NAMES = [
-    "pre_rr_s",
-    "post_rr_s",
-    "local_rr_s",
-    "pre_rr_ratio",
-    "post_rr_ratio",
-    "local_rr_cv",
-    "pre_rr_record_ratio",
-]
-AUX_DEFAULT = AUX_NAMES[:5]
 FS = 360.0
 
 
@@ -89,45 +79,6 @@ def records(
         yield rec.replace(patient_id=PATIENT.get(name, name)), read_beats(root, name)
 
 
-def aux_names(names: list[str] | None) -> list[str]:
-    """The RR features asked for (default the first five), or one clear error."""
-    names = list(names or AUX_DEFAULT)
-    unknown = sorted(set(names) - set(AUX_NAMES))
-    if unknown:
-        raise CrtnetError(f"unknown RR feature(s) {', '.join(unknown)}; known: {AUX_NAMES}")
-    return names
-
-
-def rr_features(sample: np.ndarray, fs: float, names: list[str] | None = None) -> np.ndarray:
-    """[n, len(names)] RR features per beat (``AUX_NAMES``; default the first five).
-
-    Prematurity is relative: pre/local and post/local compare a beat with its ±10
-    neighbours, the local coefficient of variation tells an irregular rhythm (atrial
-    fibrillation: every beat "premature") from an isolated early beat, and pre/record
-    median compares it with the patient's usual rate.
-    """
-    names = aux_names(names)
-    if len(sample) < 2:
-        return np.ones((len(sample), len(names)), np.float32)
-    rr = np.diff(sample) / fs
-    pre = np.concatenate([rr[:1], rr])
-    post = np.concatenate([rr, rr[-1:]])
-    k = 21
-    pad = np.pad(pre, k // 2, mode="edge")
-    local = np.convolve(pad, np.ones(k) / k, mode="valid")
-    sq = np.convolve(pad**2, np.ones(k) / k, mode="valid")
-    feats = {
-        "pre_rr_s": pre,
-        "post_rr_s": post,
-        "local_rr_s": local,
-        "pre_rr_ratio": pre / local,
-        "post_rr_ratio": post / local,
-        "local_rr_cv": np.sqrt(np.maximum(sq - local**2, 0)) / local,
-        "pre_rr_record_ratio": pre / np.median(rr),
-    }
-    return np.stack([feats[n] for n in names], 1).astype(np.float32)
-
-
 def _beats(root: Path, fs: float, leads: list[str], before_s: float, after_s: float, pp) -> tuple:
     """All complete beat windows of every record in RECORDS (build step of the beat cache)."""
     before, after = round(before_s * fs), round(after_s * fs)
@@ -142,10 +93,9 @@ def _beats(root: Path, fs: float, leads: list[str], before_s: float, after_s: fl
         ann = read_beats(root, name)
         peaks = np.round(ann.sample * fs / rec.fs).astype(np.int64)
         aux = rr_features(ann.sample, rec.fs, AUX_NAMES)
-        ok = (peaks - before >= 0) & (peaks + after <= sig.shape[-1])
+        ok = complete_beats(peaks, sig.shape[-1], before, after)
         edge[name] = int((~ok).sum())
-        idx = peaks[ok][:, None] + np.arange(-before, after)[None, :]
-        xs.append(np.moveaxis(sig[:, idx], 1, 0).astype(np.float32))
+        xs.append(beat_windows(sig, peaks[ok], before, after))
         ys.append(ann.aami[ok])
         recs.append(np.full(int(ok.sum()), name))
         samples.append(ann.sample[ok])

@@ -121,7 +121,7 @@ def classify_beats(lm: LoadedModel, signal: np.ndarray, fs: float) -> dict[str, 
     """Per-beat labels over a whole record with the beat model (R peaks detected here)."""
     import torch
 
-    from crtnet.data.mitdb import rr_features
+    from crtnet.data.beats import beat_windows, rr_features
 
     cfg = lm.config
     rhythm = analyse_rhythm(signal[0], fs)
@@ -134,10 +134,7 @@ def classify_beats(lm: LoadedModel, signal: np.ndarray, fs: float) -> dict[str, 
     x, _ = preprocess(np.nan_to_num(signal), fs, pp)
     before_s, after_s = cfg["protocol"]["window_s"]
     before, after = round(before_s * mfs), round(after_s * mfs)
-    p = np.round(peaks * mfs / fs).astype(np.int64)
-    padded = np.pad(x, ((0, 0), (before, after)))
-    idx = p[:, None] + np.arange(before + after)[None, :]
-    beats = np.moveaxis(padded[:, idx], 1, 0).astype(np.float32)
+    beats = beat_windows(x, np.round(peaks * mfs / fs).astype(np.int64), before, after)
     aux = rr_features(peaks, fs, cfg.get("aux_names")) if cfg["model"].get("aux_dim", 0) else None
     with torch.no_grad():  # in batches: memory follows the batch, not the record's beats
         logits = torch.cat(
