@@ -31,6 +31,16 @@ AUX_DEFAULT = AUX_NAMES[:5]
 LOCAL_BEATS = 21  # the local mean/variation is over the beat and its ±10 neighbours
 
 
+def other_lead(have: list[str], wanted: list[str]) -> list[str]:
+    """``wanted`` with each ``*`` replaced by a lead of ``have`` not named (or left ``*``).
+
+    MIT-BIH's second channel is V1 in most records but V2, V4 or V5 in others; a two-lead
+    beat model takes "MLII and whatever the other lead is" rather than dropping records.
+    """
+    free = [ld for ld in have if ld not in wanted]
+    return [(free.pop(0) if free else ld) if ld == "*" else ld for ld in wanted]
+
+
 def aux_names(names: list[str] | None) -> list[str]:
     """The RR features asked for (default the first five), or one clear error."""
     names = list(names or AUX_DEFAULT)
@@ -100,3 +110,20 @@ def complete_beats(peaks: np.ndarray, n_samples: int, before: int, after: int) -
     """Mask of the beats whose whole window lies inside the signal."""
     peaks = np.asarray(peaks)
     return (peaks - before >= 0) & (peaks + after <= n_samples)
+
+
+def with_template(windows: np.ndarray, record: np.ndarray | None = None) -> np.ndarray:
+    """Each beat followed by its record's median beat: [n, 2 * leads, T].
+
+    A bundle-branch block makes every beat of a patient wide; what marks an ectopic beat
+    is how it differs from that patient's usual beat, which the median of the record's
+    beats shows (ectopic beats are a minority in all but a few records).
+    """
+    windows = np.asarray(windows, dtype=np.float32)
+    record = np.zeros(len(windows), int) if record is None else np.asarray(record)
+    out = np.empty((len(windows), 2 * windows.shape[1], windows.shape[2]), np.float32)
+    out[:, : windows.shape[1]] = windows
+    for r in np.unique(record):
+        m = record == r
+        out[m, windows.shape[1] :] = np.median(windows[m], axis=0)
+    return out

@@ -14,7 +14,15 @@ from pathlib import Path
 import numpy as np
 
 from crtnet.data import cache as _cache
-from crtnet.data.beats import AUX_NAMES, aux_names, beat_windows, complete_beats, rr_features
+from crtnet.data.beats import (
+    AUX_NAMES,
+    aux_names,
+    beat_windows,
+    complete_beats,
+    other_lead,
+    rr_features,
+    with_template,
+)
 from crtnet.data.preprocess import PreprocessConfig, preprocess
 from crtnet.data.registry import register_dataset
 from crtnet.data.splits import stratified_split
@@ -85,11 +93,12 @@ def _beats(root: Path, fs: float, leads: list[str], before_s: float, after_s: fl
     xs, ys, recs, samples, auxs, skipped, edge = [], [], [], [], [], {}, {}
     for name in record_names(root):
         rec = read_record(root / name, strict_leads=False)
-        missing = [ld for ld in leads if ld not in rec.leads]
+        names = other_lead(rec.leads, leads)
+        missing = [ld for ld in names if ld not in rec.leads]
         if missing:
             skipped[name] = f"lacks lead(s) {', '.join(missing)}"
             continue
-        sig, _ = preprocess(rec.select(leads).signal, rec.fs, pp)
+        sig, _ = preprocess(rec.select(names).signal, rec.fs, pp)
         ann = read_beats(root, name)
         peaks = np.round(ann.sample * fs / rec.fs).astype(np.int64)
         aux = rr_features(ann.sample, rec.fs, AUX_NAMES)
@@ -170,6 +179,23 @@ def pick_val_records(ds1: list[str], rec, y, n_val: int, seed: int) -> list[str]
     return first or []
 
 
+def ds1_folds(rec: np.ndarray, y: np.ndarray, n_folds: int, seed: int) -> list[list[str]]:
+    """DS1 records in ``n_folds`` groups, stratified by their S, V and F beats.
+
+    DS1's S beats sit in a handful of records (209, 201, 207, 118, 220, 223 hold most), so
+    a plain random record split can leave a fold with none; patients stay whole (201/202).
+    """
+    from crtnet.data.splits import stratified_group_folds
+
+    m = np.isin(rec, DS1)
+    if not m.any():
+        return []
+    labels = np.stack([y[m] == c for c in ("S", "V", "F")], 1)
+    groups = np.array([PATIENT.get(r, r) for r in rec[m]])
+    fold_of = stratified_group_folds(labels, groups, n_folds, seed)
+    return [sorted(set(rec[m][fold_of == f].tolist())) for f in range(n_folds)]
+
+
 def _split(b: dict, mask: np.ndarray, classes: list[str]) -> ArraySplit:
     idx = np.flatnonzero(mask)
     rec = b["record"][idx]
@@ -206,13 +232,14 @@ class MITDB:
         bandpass=(0.5, 40.0),
         val_fraction=0.2,
         aux=None,
+        template=False,
         **unknown,
     ) -> TaskData:
         if unknown:
             raise CrtnetError(f"unknown mitdb option(s): {', '.join(unknown)}")
         protocol = protocol or "inter"
-        if protocol not in ("inter", "intra"):
-            raise CrtnetError(f"unknown mitdb protocol {protocol!r}; use inter or intra")
+        if protocol not in ("inter", "inter-cv", "intra"):
+            raise CrtnetError(f"unknown mitdb protocol {protocol!r}; use inter, inter-cv or intra")
         kw = dict(
             fs=fs,
             leads=leads,
@@ -229,10 +256,12 @@ class MITDB:
             "seed": seed,
             "val_fraction": val_fraction,
             "val_rule": "class-aware-v3",
+            "fold": [fold, n_folds] if protocol == "inter-cv" else None,
             "root": str(roots[0]),
             "records": record_names(roots[0]),
             **{k: str(v) for k, v in kw.items()},
             "aux": picked,
+            "template": bool(template),
         }
 
         def build() -> TaskData:
@@ -240,6 +269,8 @@ class MITDB:
             b = {k: np.asarray(v) if k != "x" else v for k, v in b.items()}
             b["aux"] = b["aux"][:, [AUX_NAMES.index(n) for n in picked]]
             rec, y = b["record"], b["aami"]
+            if template:  # the record's median beat as extra channels (all its beats)
+                b["x"] = with_template(b["x"], rec)
             prot = {
                 "dataset": "mitdb",
                 "roots": [meta["root"]],
@@ -249,16 +280,31 @@ class MITDB:
                 "window_s": [before_s, after_s],
                 "notes": meta["skipped_records"],
                 "edge_beats_dropped": sum(meta["edge_beats_dropped"].values()),
+                "beat_template": bool(template),
             }
-            if protocol == "inter":
+            if protocol == "inter-cv":
+                classes = ["N", "S", "V", "F"]
+                beat = y != "Q"
+                held = ds1_folds(rec, y, n_folds, seed)
+                if fold not in range(n_folds) or not held:
+                    raise CrtnetError(f"fold {fold} not in 0..{n_folds - 1} or no DS1 records")
+                out = np.isin(rec, held[fold])
+                inside = beat & np.isin(rec, sum(held, []))
+                masks = {"train": inside & ~out, "val": inside & out, "test": inside & out}
+                prot["cv_records"] = held
+            elif protocol == "inter":
                 classes = ["N", "S", "V", "F"]
                 ds1 = [r for r in DS1 if r in set(rec)]
-                n_val = max(1, round(val_fraction * len(ds1))) if len(ds1) > 1 else 0
-                val_recs = pick_val_records(ds1, rec, y, n_val, seed)
                 beat = y != "Q"
+                if val_fraction:
+                    n_val = max(1, round(val_fraction * len(ds1))) if len(ds1) > 1 else 0
+                    val_recs = pick_val_records(ds1, rec, y, n_val, seed)
+                    val = beat & np.isin(rec, val_recs)
+                else:  # no held-out records: epochs were chosen by DS1 cross-validation
+                    val_recs, val = [], beat & np.isin(rec, ds1)
                 masks = {
                     "train": beat & np.isin(rec, ds1) & ~np.isin(rec, val_recs),
-                    "val": beat & np.isin(rec, val_recs),
+                    "val": val,
                     "test": beat & np.isin(rec, DS2),
                 }
                 if not masks["test"].any() or not masks["train"].any():

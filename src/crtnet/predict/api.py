@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from crtnet.data.beats import other_lead
 from crtnet.data.preprocess import PreprocessConfig, preprocess, resample
 from crtnet.errors import CrtnetError
 from crtnet.io import read_record
@@ -75,7 +76,12 @@ def adapt(record: Record, leads: list[str], fs: float) -> tuple[np.ndarray, dict
         rec = rec.with_derived_limb_leads()
         flags.append("limb leads derived from I and II")
     rows, missing = [], []
-    for ld in leads:
+    named = [ld if ld in rec.leads or ld == "*" else _ALIASES.get(ld, ld) for ld in leads]
+    for ld, other in zip(leads, other_lead(rec.leads, named), strict=True):
+        if ld == "*" and other != "*":  # a two-lead beat model's "any second lead"
+            flags.append(f"{other} used as the second lead")
+            rows.append(rec.lead(other))
+            continue
         name = ld if ld in rec.leads else _ALIASES.get(ld)
         if name in rec.leads:
             if name != ld:
@@ -121,7 +127,7 @@ def classify_beats(lm: LoadedModel, signal: np.ndarray, fs: float) -> dict[str, 
     """Per-beat labels over a whole record with the beat model (R peaks detected here)."""
     import torch
 
-    from crtnet.data.beats import beat_windows, rr_features
+    from crtnet.data.beats import beat_windows, rr_features, with_template
 
     cfg = lm.config
     rhythm = analyse_rhythm(signal[0], fs)
@@ -135,6 +141,8 @@ def classify_beats(lm: LoadedModel, signal: np.ndarray, fs: float) -> dict[str, 
     before_s, after_s = cfg["protocol"]["window_s"]
     before, after = round(before_s * mfs), round(after_s * mfs)
     beats = beat_windows(x, np.round(peaks * mfs / fs).astype(np.int64), before, after)
+    if cfg["protocol"].get("beat_template"):
+        beats = with_template(beats)
     aux = rr_features(peaks, fs, cfg.get("aux_names")) if cfg["model"].get("aux_dim", 0) else None
     with torch.no_grad():  # in batches: memory follows the batch, not the record's beats
         logits = torch.cat(
