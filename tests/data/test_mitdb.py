@@ -8,6 +8,7 @@ import pytest
 from crtnet import samples
 from crtnet.data import mitdb
 from crtnet.data.tasks import get_task
+from crtnet.errors import CrtnetError
 
 
 @pytest.fixture(autouse=True)
@@ -81,3 +82,30 @@ def test_full_ds_counts_within_one_percent_of_de_chazal(shared_data):
         counts[name] = sum(len(mitdb.read_beats(root, r).sample) for r in recs)
     assert abs(counts["DS1"] - 51021) / 51021 < 0.01
     assert abs(counts["DS2"] - 49712) / 49712 < 0.01
+
+
+def test_inter_cv_holds_out_whole_ds1_records_and_never_touches_ds2():
+    kw = dict(root=samples.MITDB, protocol="inter-cv", n_folds=2, before_s=0.2, after_s=0.2)
+    folds = [get_task("mitdb", fold=f, **kw) for f in (0, 1)]
+    held = [set(t.protocol["records"]["val"]) for t in folds]
+    assert held[0] and held[1] and not held[0] & held[1]
+    assert held[0] | held[1] == {"106", "208"}  # the bundled DS1 records; 100/232 are DS2
+    for t, h in zip(folds, held, strict=True):
+        assert set(t.protocol["records"]["train"]) == {"106", "208"} - h
+        assert set(t.protocol["records"]["test"]) == h
+    with pytest.raises(CrtnetError, match="fold 2"):
+        get_task("mitdb", fold=2, **kw)
+
+
+def test_both_leads_and_template_channels():
+    t = get_task(
+        "mitdb", root=samples.MITDB, protocol="inter", leads=["MLII", "*"], template=True,
+        before_s=0.2, after_s=0.2, val_fraction=0,
+    )  # fmt: skip
+    assert t.leads == ["MLII", "*"] and t.train.x.shape[1] == 4  # 2 leads + their templates
+    assert "100" in t.protocol["records"]["test"]  # MLII + V5: kept, not skipped
+    assert set(t.protocol["records"]["val"]) == set(t.protocol["records"]["train"])
+    x = t.test.x[t.test.ids.astype(str) < "mitdb/101"]  # record 100's beats
+    np.testing.assert_allclose(x[0, 2:], np.median(x[:, :2], axis=0), atol=1e-6)
+    assert mitdb.other_lead(["MLII", "V5"], ["MLII", "*"]) == ["MLII", "V5"]
+    assert mitdb.other_lead(["MLII"], ["MLII", "*"]) == ["MLII", "*"]
