@@ -89,7 +89,7 @@ def adapt(record: Record, leads: list[str], fs: float) -> tuple[np.ndarray, dict
             rows.append(rec.lead(name))
         else:
             rows.append(np.full(rec.n_samples, np.nan, np.float32))
-            missing.append(ld)
+            missing.append("a second lead" if ld == "*" else ld)
     x = np.stack(rows)
     coverage = np.isfinite(x).mean(axis=1)
     if missing:
