@@ -130,6 +130,10 @@ def classify_beats(lm: LoadedModel, signal: np.ndarray, fs: float) -> dict[str, 
     from crtnet.data.beats import beat_windows, rr_features, with_template
 
     cfg = lm.config
+    want = len(cfg["leads"])
+    if signal.shape[0] < want:  # e.g. a two-lead beat model given lead II alone: zeros
+        signal = np.concatenate([signal, np.zeros((want - len(signal), signal.shape[1]))])
+    signal = signal[:want]
     rhythm = analyse_rhythm(signal[0], fs)
     peaks = rhythm.r_peaks
     out = rhythm.to_dict(fs)
@@ -225,7 +229,10 @@ def _rhythm_with_beats(record: Record) -> dict[str, Any] | None:
         return None
     sig = record.lead(lead)
     finite = np.flatnonzero(np.isfinite(sig))
-    sig = sig[finite[0] : finite[-1] + 1][None]  # the part actually shown on a printout
+    span = slice(finite[0], finite[-1] + 1)  # the part actually shown on a printout
+    sig = sig[span][None]
+    if "V1" in record.leads and np.isfinite(record.lead("V1")[span]).all():
+        sig = np.concatenate([sig, record.lead("V1")[span][None]])  # MIT-BIH's usual 2nd lead
     try:
         beats = classify_beats(load_model(DEFAULT_BEATS), sig, record.fs)
         beats.pop("beat_probs")
