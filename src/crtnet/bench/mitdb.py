@@ -34,6 +34,7 @@ VARIANTS: dict[str, tuple[list[str], str]] = {
         ],
         "RR in seconds and local ratios only (no division by the record's mean RR, no context)",
     ),
+    "all-n": (["max_per_class=null"], "all N beats of the training records (no undersampling)"),
     "cnn-only": (["model=crtnet_cnn"], "CRT-Net without BiGRU and Transformer"),
     "mlii-only": (["data_options.leads=[MLII]"], "one lead (MLII) instead of two"),
 }

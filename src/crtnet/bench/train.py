@@ -124,6 +124,10 @@ def _mitdb_inter(roots, out_root, overrides, models, folds) -> str:
             for c in ("N", "S", "V", "F")
         )
         + ".\n",
+        "Training time summed over every CV fold of every variant and the final run: "
+        f"{sum(c['minutes'] for c in cv.values()) + minutes:.1f} min; per variant "
+        + ", ".join(f"{n} {cv[n]['minutes']:.1f}" for n in names)
+        + " (the wall time above can be shorter when finished folds were reused).\n",
         f"DS2 evaluations logged in `{out_root}/ds2-evaluations.jsonl` so far: "
         f"{mb.ds2_count(out_root)}.\n",
         "Reference (Niu et al. 2020, inter-patient): accuracy 96.4, SVEB F1 76.6, "
