@@ -74,28 +74,6 @@ def test_intra_split_is_stratified_and_resamples():
     assert len(set(ids)) == len(ids)
 
 
-def test_rr_features():
-    s = np.array([0, 360, 720, 900, 1440])
-    f = mitdb.rr_features(s, 360.0)
-    assert f.shape == (5, 5)
-    np.testing.assert_allclose(f[2, :2], [1.0, 0.5])
-    np.testing.assert_allclose(f[:, 3], f[:, 0] / f[:, 2], rtol=1e-6)
-
-
-def test_rr_variability_tells_irregular_rhythm_from_one_early_beat():
-    regular = np.cumsum(np.r_[0, np.full(40, 300)])
-    early = regular.copy()
-    early[20:] -= 120  # one premature beat, then the rhythm goes on
-    rng = np.random.default_rng(0)
-    af = np.cumsum(np.r_[0, rng.integers(150, 450, 40)])
-    names = ["local_rr_cv", "pre_rr_record_ratio"]
-    cv_reg, cv_early, cv_af = (mitdb.rr_features(s, 360, names)[:, 0] for s in (regular, early, af))
-    assert cv_reg.max() < 1e-3 and cv_early[20] < 0.15 < cv_af.mean()
-    assert mitdb.rr_features(early, 360.0, names)[20, 1] == pytest.approx(180 / 300)
-    with pytest.raises(CrtnetError):
-        mitdb.rr_features(regular, 360.0, ["qt_interval"])
-
-
 def test_full_ds_counts_within_one_percent_of_de_chazal(shared_data):
     """Full data, counted from the annotations the beat windows come from (fast: no signals)."""
     root = shared_data / "mitdb"
@@ -104,3 +82,30 @@ def test_full_ds_counts_within_one_percent_of_de_chazal(shared_data):
         counts[name] = sum(len(mitdb.read_beats(root, r).sample) for r in recs)
     assert abs(counts["DS1"] - 51021) / 51021 < 0.01
     assert abs(counts["DS2"] - 49712) / 49712 < 0.01
+
+
+def test_inter_cv_holds_out_whole_ds1_records_and_never_touches_ds2():
+    kw = dict(root=samples.MITDB, protocol="inter-cv", n_folds=2, before_s=0.2, after_s=0.2)
+    folds = [get_task("mitdb", fold=f, **kw) for f in (0, 1)]
+    held = [set(t.protocol["records"]["val"]) for t in folds]
+    assert held[0] and held[1] and not held[0] & held[1]
+    assert held[0] | held[1] == {"106", "208"}  # the bundled DS1 records; 100/232 are DS2
+    for t, h in zip(folds, held, strict=True):
+        assert set(t.protocol["records"]["train"]) == {"106", "208"} - h
+        assert set(t.protocol["records"]["test"]) == h
+    with pytest.raises(CrtnetError, match="fold 2"):
+        get_task("mitdb", fold=2, **kw)
+
+
+def test_both_leads_and_template_channels():
+    t = get_task(
+        "mitdb", root=samples.MITDB, protocol="inter", leads=["MLII", "*"], template=True,
+        before_s=0.2, after_s=0.2, val_fraction=0,
+    )  # fmt: skip
+    assert t.leads == ["MLII", "*"] and t.train.x.shape[1] == 4  # 2 leads + their templates
+    assert "100" in t.protocol["records"]["test"]  # MLII + V5: kept, not skipped
+    assert set(t.protocol["records"]["val"]) == set(t.protocol["records"]["train"])
+    x = t.test.x[t.test.ids.astype(str) < "mitdb/101"]  # record 100's beats
+    np.testing.assert_allclose(x[0, 2:], np.median(x[:, :2], axis=0), atol=1e-6)
+    assert mitdb.other_lead(["MLII", "V5"], ["MLII", "*"]) == ["MLII", "V5"]
+    assert mitdb.other_lead(["MLII"], ["MLII", "*"]) == ["MLII", "*"]

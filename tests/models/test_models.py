@@ -76,3 +76,18 @@ def test_predict_windows_covers_record_and_short_records():
     with torch.no_grad():
         direct = m(torch.from_numpy(x)[None]).numpy()
     assert np.allclose(logits, direct, atol=1e-5) and list(starts) == [0]
+
+
+def test_crtnet_rhythm_reads_the_neighbours_rr_as_an_ordered_sequence():
+    torch.manual_seed(0)
+    m = build_model("crtnet_rhythm", n_leads=2, n_classes=4, aux_dim=6, rhythm_tokens=4).eval()
+    x, aux = torch.randn(3, 2, 126), torch.rand(3, 6) + 0.5
+    with torch.no_grad():
+        out = m(x, None, aux)
+        flipped = aux.clone()
+        flipped[:, 2:] = aux[:, 2:].flip(1)  # same RR values, other order
+        assert out.shape == (3, 4) and not torch.allclose(out, m(x, None, flipped))
+    again = build_model("crtnet_rhythm", n_leads=2, n_classes=4, aux_dim=6, **m.config())
+    assert again.rhythm_tokens == 4
+    with pytest.raises(ValueError):
+        build_model("crtnet_rhythm", n_leads=2, n_classes=4, aux_dim=3, rhythm_tokens=4)

@@ -27,4 +27,10 @@ def demo(
             f"{pred['model']['name']}: {', '.join(pred['predicted']) or 'no class'} "
             + " ".join(f"{c}={p:.2f}" for c, p in pred["probabilities"].items())
         )
+    ref = res.get("reference")
+    if ref:
+        typer.echo(
+            f"reference ({ref['dataset']} {ref['task']}, record {ref['ecg_id']}): "
+            f"{', '.join(ref['labels']) or 'none'}"
+        )
     typer.echo(f"report: {res['report']}")

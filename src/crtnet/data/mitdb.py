@@ -14,6 +14,15 @@ from pathlib import Path
 import numpy as np
 
 from crtnet.data import cache as _cache
+from crtnet.data.beats import (
+    AUX_NAMES,
+    aux_names,
+    beat_windows,
+    complete_beats,
+    other_lead,
+    rr_features,
+    with_template,
+)
 from crtnet.data.preprocess import PreprocessConfig, preprocess
 from crtnet.data.registry import register_dataset
 from crtnet.data.splits import stratified_split
@@ -34,17 +43,6 @@ DS2 = "100 103 105 111 113 117 121 123 200 202 210 212 213 214 219 221 222 228 2
 DS1, DS2 = DS1.split(), DS2.split()
 PACED = ["102", "104", "107", "217"]
 PATIENT = {"202": "201"}  # records 201 and 202 come from the same subject
-# RR side features a beat model can use (``aux`` data option picks them, in this order)
-AUX_NAMES = [
-    "pre_rr_s",
-    "post_rr_s",
-    "local_rr_s",
-    "pre_rr_ratio",
-    "post_rr_ratio",
-    "local_rr_cv",
-    "pre_rr_record_ratio",
-]
-AUX_DEFAULT = AUX_NAMES[:5]
 FS = 360.0
 
 
@@ -89,63 +87,24 @@ def records(
         yield rec.replace(patient_id=PATIENT.get(name, name)), read_beats(root, name)
 
 
-def aux_names(names: list[str] | None) -> list[str]:
-    """The RR features asked for (default the first five), or one clear error."""
-    names = list(names or AUX_DEFAULT)
-    unknown = sorted(set(names) - set(AUX_NAMES))
-    if unknown:
-        raise CrtnetError(f"unknown RR feature(s) {', '.join(unknown)}; known: {AUX_NAMES}")
-    return names
-
-
-def rr_features(sample: np.ndarray, fs: float, names: list[str] | None = None) -> np.ndarray:
-    """[n, len(names)] RR features per beat (``AUX_NAMES``; default the first five).
-
-    Prematurity is relative: pre/local and post/local compare a beat with its ±10
-    neighbours, the local coefficient of variation tells an irregular rhythm (atrial
-    fibrillation: every beat "premature") from an isolated early beat, and pre/record
-    median compares it with the patient's usual rate.
-    """
-    names = aux_names(names)
-    if len(sample) < 2:
-        return np.ones((len(sample), len(names)), np.float32)
-    rr = np.diff(sample) / fs
-    pre = np.concatenate([rr[:1], rr])
-    post = np.concatenate([rr, rr[-1:]])
-    k = 21
-    pad = np.pad(pre, k // 2, mode="edge")
-    local = np.convolve(pad, np.ones(k) / k, mode="valid")
-    sq = np.convolve(pad**2, np.ones(k) / k, mode="valid")
-    feats = {
-        "pre_rr_s": pre,
-        "post_rr_s": post,
-        "local_rr_s": local,
-        "pre_rr_ratio": pre / local,
-        "post_rr_ratio": post / local,
-        "local_rr_cv": np.sqrt(np.maximum(sq - local**2, 0)) / local,
-        "pre_rr_record_ratio": pre / np.median(rr),
-    }
-    return np.stack([feats[n] for n in names], 1).astype(np.float32)
-
-
 def _beats(root: Path, fs: float, leads: list[str], before_s: float, after_s: float, pp) -> tuple:
     """All complete beat windows of every record in RECORDS (build step of the beat cache)."""
     before, after = round(before_s * fs), round(after_s * fs)
     xs, ys, recs, samples, auxs, skipped, edge = [], [], [], [], [], {}, {}
     for name in record_names(root):
         rec = read_record(root / name, strict_leads=False)
-        missing = [ld for ld in leads if ld not in rec.leads]
+        names = other_lead(rec.leads, leads)
+        missing = [ld for ld in names if ld not in rec.leads]
         if missing:
             skipped[name] = f"lacks lead(s) {', '.join(missing)}"
             continue
-        sig, _ = preprocess(rec.select(leads).signal, rec.fs, pp)
+        sig, _ = preprocess(rec.select(names).signal, rec.fs, pp)
         ann = read_beats(root, name)
         peaks = np.round(ann.sample * fs / rec.fs).astype(np.int64)
         aux = rr_features(ann.sample, rec.fs, AUX_NAMES)
-        ok = (peaks - before >= 0) & (peaks + after <= sig.shape[-1])
+        ok = complete_beats(peaks, sig.shape[-1], before, after)
         edge[name] = int((~ok).sum())
-        idx = peaks[ok][:, None] + np.arange(-before, after)[None, :]
-        xs.append(np.moveaxis(sig[:, idx], 1, 0).astype(np.float32))
+        xs.append(beat_windows(sig, peaks[ok], before, after))
         ys.append(ann.aami[ok])
         recs.append(np.full(int(ok.sum()), name))
         samples.append(ann.sample[ok])
@@ -220,6 +179,23 @@ def pick_val_records(ds1: list[str], rec, y, n_val: int, seed: int) -> list[str]
     return first or []
 
 
+def ds1_folds(rec: np.ndarray, y: np.ndarray, n_folds: int, seed: int) -> list[list[str]]:
+    """DS1 records in ``n_folds`` groups, stratified by their S, V and F beats.
+
+    DS1's S beats sit in a handful of records (209, 201, 207, 118, 220, 223 hold most), so
+    a plain random record split can leave a fold with none; patients stay whole (201/202).
+    """
+    from crtnet.data.splits import stratified_group_folds
+
+    m = np.isin(rec, DS1)
+    if not m.any():
+        return []
+    labels = np.stack([y[m] == c for c in ("S", "V", "F")], 1)
+    groups = np.array([PATIENT.get(r, r) for r in rec[m]])
+    fold_of = stratified_group_folds(labels, groups, n_folds, seed)
+    return [sorted(set(rec[m][fold_of == f].tolist())) for f in range(n_folds)]
+
+
 def _split(b: dict, mask: np.ndarray, classes: list[str]) -> ArraySplit:
     idx = np.flatnonzero(mask)
     rec = b["record"][idx]
@@ -256,13 +232,14 @@ class MITDB:
         bandpass=(0.5, 40.0),
         val_fraction=0.2,
         aux=None,
+        template=False,
         **unknown,
     ) -> TaskData:
         if unknown:
             raise CrtnetError(f"unknown mitdb option(s): {', '.join(unknown)}")
         protocol = protocol or "inter"
-        if protocol not in ("inter", "intra"):
-            raise CrtnetError(f"unknown mitdb protocol {protocol!r}; use inter or intra")
+        if protocol not in ("inter", "inter-cv", "intra"):
+            raise CrtnetError(f"unknown mitdb protocol {protocol!r}; use inter, inter-cv or intra")
         kw = dict(
             fs=fs,
             leads=leads,
@@ -279,10 +256,12 @@ class MITDB:
             "seed": seed,
             "val_fraction": val_fraction,
             "val_rule": "class-aware-v3",
+            "fold": [fold, n_folds] if protocol == "inter-cv" else None,
             "root": str(roots[0]),
             "records": record_names(roots[0]),
             **{k: str(v) for k, v in kw.items()},
             "aux": picked,
+            "template": bool(template),
         }
 
         def build() -> TaskData:
@@ -290,6 +269,8 @@ class MITDB:
             b = {k: np.asarray(v) if k != "x" else v for k, v in b.items()}
             b["aux"] = b["aux"][:, [AUX_NAMES.index(n) for n in picked]]
             rec, y = b["record"], b["aami"]
+            if template:  # the record's median beat as extra channels (all its beats)
+                b["x"] = with_template(b["x"], rec)
             prot = {
                 "dataset": "mitdb",
                 "roots": [meta["root"]],
@@ -299,16 +280,31 @@ class MITDB:
                 "window_s": [before_s, after_s],
                 "notes": meta["skipped_records"],
                 "edge_beats_dropped": sum(meta["edge_beats_dropped"].values()),
+                "beat_template": bool(template),
             }
-            if protocol == "inter":
+            if protocol == "inter-cv":
+                classes = ["N", "S", "V", "F"]
+                beat = y != "Q"
+                held = ds1_folds(rec, y, n_folds, seed)
+                if fold not in range(n_folds) or not held:
+                    raise CrtnetError(f"fold {fold} not in 0..{n_folds - 1} or no DS1 records")
+                out = np.isin(rec, held[fold])
+                inside = beat & np.isin(rec, sum(held, []))
+                masks = {"train": inside & ~out, "val": inside & out, "test": inside & out}
+                prot["cv_records"] = held
+            elif protocol == "inter":
                 classes = ["N", "S", "V", "F"]
                 ds1 = [r for r in DS1 if r in set(rec)]
-                n_val = max(1, round(val_fraction * len(ds1))) if len(ds1) > 1 else 0
-                val_recs = pick_val_records(ds1, rec, y, n_val, seed)
                 beat = y != "Q"
+                if val_fraction:
+                    n_val = max(1, round(val_fraction * len(ds1))) if len(ds1) > 1 else 0
+                    val_recs = pick_val_records(ds1, rec, y, n_val, seed)
+                    val = beat & np.isin(rec, val_recs)
+                else:  # no held-out records: epochs were chosen by DS1 cross-validation
+                    val_recs, val = [], beat & np.isin(rec, ds1)
                 masks = {
                     "train": beat & np.isin(rec, ds1) & ~np.isin(rec, val_recs),
-                    "val": beat & np.isin(rec, val_recs),
+                    "val": val,
                     "test": beat & np.isin(rec, DS2),
                 }
                 if not masks["test"].any() or not masks["train"].any():

@@ -134,6 +134,8 @@ def monitor_score(y, probs, multilabel: bool, monitor: str = "auto") -> float:
     """The validation number early stopping maximises."""
     if monitor == "auto":
         monitor = "macro_auc" if multilabel else "macro_f1"
+    if monitor == "last":  # no selection: the fixed epoch budget (chosen elsewhere) decides
+        return 0.0
     if monitor == "macro_auc":
         return macro_auc(np.asarray(y), np.asarray(probs))
     pred = predict_labels(np.asarray(probs), multilabel)

@@ -73,9 +73,14 @@ class CRTNet(nn.Module):
             )
             self.encoder = nn.TransformerEncoder(layer, c.layers, enable_nested_tensor=False)
             c_in = c.d_model
+        self.width = c_in
         self.head = Head(2 * c_in, n_classes, aux_dim, c.head_hidden, c.head_dropout)
 
     def forward(self, x, mask=None, aux=None):
+        return self.head(self.embed(x, mask), aux)
+
+    def embed(self, x, mask=None) -> torch.Tensor:
+        """Pooled [B, 2 * width] features of the signal, before the head."""
         x = _normalise(torch.nan_to_num(x), mask, self.cfg.input_norm)
         h, m = self.stem(x, mask)
         for blk in self.blocks:
@@ -86,7 +91,7 @@ class CRTNet(nn.Module):
         if self.encoder is not None:
             h = self.pos(self.proj(h))
             h = self.encoder(h, src_key_padding_mask=None if m is None else ~m)
-        return self.head(masked_pool(h.transpose(1, 2), m), aux)
+        return masked_pool(h.transpose(1, 2), m)
 
     def config(self) -> dict:
         return asdict(self.cfg)

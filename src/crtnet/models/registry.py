@@ -40,4 +40,4 @@ def build_model(
 
 
 def _load_all() -> None:
-    from crtnet.models import bilstm, crtnet, inception, resnet  # noqa: F401
+    from crtnet.models import bilstm, crtnet, crtnet_rhythm, inception, resnet  # noqa: F401

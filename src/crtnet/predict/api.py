@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from crtnet.data.beats import other_lead
 from crtnet.data.preprocess import PreprocessConfig, preprocess, resample
 from crtnet.errors import CrtnetError
 from crtnet.io import read_record
@@ -75,7 +76,12 @@ def adapt(record: Record, leads: list[str], fs: float) -> tuple[np.ndarray, dict
         rec = rec.with_derived_limb_leads()
         flags.append("limb leads derived from I and II")
     rows, missing = [], []
-    for ld in leads:
+    named = [ld if ld in rec.leads or ld == "*" else _ALIASES.get(ld, ld) for ld in leads]
+    for ld, other in zip(leads, other_lead(rec.leads, named), strict=True):
+        if ld == "*" and other != "*":  # a two-lead beat model's "any second lead"
+            flags.append(f"{other} used as the second lead")
+            rows.append(rec.lead(other))
+            continue
         name = ld if ld in rec.leads else _ALIASES.get(ld)
         if name in rec.leads:
             if name != ld:
@@ -83,7 +89,7 @@ def adapt(record: Record, leads: list[str], fs: float) -> tuple[np.ndarray, dict
             rows.append(rec.lead(name))
         else:
             rows.append(np.full(rec.n_samples, np.nan, np.float32))
-            missing.append(ld)
+            missing.append("a second lead" if ld == "*" else ld)
     x = np.stack(rows)
     coverage = np.isfinite(x).mean(axis=1)
     if missing:
@@ -121,9 +127,13 @@ def classify_beats(lm: LoadedModel, signal: np.ndarray, fs: float) -> dict[str, 
     """Per-beat labels over a whole record with the beat model (R peaks detected here)."""
     import torch
 
-    from crtnet.data.mitdb import rr_features
+    from crtnet.data.beats import beat_windows, rr_features, with_template
 
     cfg = lm.config
+    want = len(cfg["leads"])
+    if signal.shape[0] < want:  # e.g. a two-lead beat model given lead II alone: zeros
+        signal = np.concatenate([signal, np.zeros((want - len(signal), signal.shape[1]))])
+    signal = signal[:want]
     rhythm = analyse_rhythm(signal[0], fs)
     peaks = rhythm.r_peaks
     out = rhythm.to_dict(fs)
@@ -134,10 +144,9 @@ def classify_beats(lm: LoadedModel, signal: np.ndarray, fs: float) -> dict[str, 
     x, _ = preprocess(np.nan_to_num(signal), fs, pp)
     before_s, after_s = cfg["protocol"]["window_s"]
     before, after = round(before_s * mfs), round(after_s * mfs)
-    p = np.round(peaks * mfs / fs).astype(np.int64)
-    padded = np.pad(x, ((0, 0), (before, after)))
-    idx = p[:, None] + np.arange(before + after)[None, :]
-    beats = np.moveaxis(padded[:, idx], 1, 0).astype(np.float32)
+    beats = beat_windows(x, np.round(peaks * mfs / fs).astype(np.int64), before, after)
+    if cfg["protocol"].get("beat_template"):
+        beats = with_template(beats)
     aux = rr_features(peaks, fs, cfg.get("aux_names")) if cfg["model"].get("aux_dim", 0) else None
     with torch.no_grad():  # in batches: memory follows the batch, not the record's beats
         logits = torch.cat(
@@ -220,7 +229,10 @@ def _rhythm_with_beats(record: Record) -> dict[str, Any] | None:
         return None
     sig = record.lead(lead)
     finite = np.flatnonzero(np.isfinite(sig))
-    sig = sig[finite[0] : finite[-1] + 1][None]  # the part actually shown on a printout
+    span = slice(finite[0], finite[-1] + 1)  # the part actually shown on a printout
+    sig = sig[span][None]
+    if "V1" in record.leads and np.isfinite(record.lead("V1")[span]).all():
+        sig = np.concatenate([sig, record.lead("V1")[span][None]])  # MIT-BIH's usual 2nd lead
     try:
         beats = classify_beats(load_model(DEFAULT_BEATS), sig, record.fs)
         beats.pop("beat_probs")

@@ -96,7 +96,7 @@ def plot_leads(record: Record, title: str = "", *, max_seconds: float = 10.0) ->
     return buf.getvalue()
 
 
-def _prob_table(pred: dict[str, Any]) -> str:
+def _prob_table(pred: dict[str, Any], reference: list[str] | None = None) -> str:
     rows = []
     thresholds = pred.get("thresholds") or {}
     for cls in pred["classes"]:
@@ -108,11 +108,35 @@ def _prob_table(pred: dict[str, Any]) -> str:
             f"<tr><td class='{'pos' if is_pos else ''}'>{html.escape(cls)}</td>"
             f"<td>{p:.3f}</td><td><div class='bar'><span style='width:{p * 100:.1f}%'></span>"
             f"{mark}</div></td><td>{'' if thr is None else f'{thr:.2f}'}</td>"
-            f"<td>{'yes' if is_pos else ''}</td></tr>"
+            f"<td>{'yes' if is_pos else ''}</td>"
+            + ("" if reference is None else f"<td>{'yes' if cls in reference else ''}</td>")
+            + "</tr>"
         )
     return (
         "<table><tr><th>class</th><th>probability</th><th></th><th>threshold</th>"
-        "<th>predicted</th></tr>" + "".join(rows) + "</table>"
+        "<th>predicted</th>"
+        + ("" if reference is None else "<th>reference</th>")
+        + "</tr>"
+        + "".join(rows)
+        + "</table>"
+    )
+
+
+def _reference_line(pred: dict[str, Any], ref: dict[str, Any]) -> str:
+    """The dataset's label beside this prediction, and plainly whether they agree."""
+    want, got = set(ref["labels"]), set(pred["predicted"])
+    if not set(pred["classes"]) >= want:
+        verdict = "not comparable (different classes)"
+    elif want == got:
+        verdict = "<span class='flag ok'>agrees</span>"
+    else:
+        bits = [f"missed {', '.join(sorted(want - got))}"] if want - got else []
+        bits += [f"extra {', '.join(sorted(got - want))}"] if got - want else []
+        verdict = f"<span class='flag'>differs: {html.escape('; '.join(bits))}</span>"
+    return (
+        f"<p>Reference ({html.escape(ref['dataset'])} {html.escape(ref['task'])}, "
+        f"record {ref['ecg_id']}): <b>{html.escape(', '.join(ref['labels']) or 'none')}</b> "
+        f"{verdict}</p>"
     )
 
 
@@ -159,18 +183,38 @@ def build_report(
     model_cards: dict[str, str],
     timings: dict[str, float],
     cart: dict[str, Any] | None = None,
+    reference: dict[str, Any] | None = None,
 ) -> str:
-    """Assemble the report; every argument is already computed, so this only formats."""
+    """Assemble the report; every argument is already computed, so this only formats.
+
+    ``reference`` (``crtnet.data.reference.reference_label``) is shown beside each
+    prediction whose classes it shares.
+    """
     parts = [
         f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
         f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>"
         f"<p class='muted'>{html.escape(subtitle)}</p>"
     ]
+    if reference:
+        parts.append(
+            "<h2>Reference label</h2>"
+            + _kv_table(
+                {
+                    "dataset": reference["dataset"],
+                    "record": reference["ecg_id"],
+                    f"{reference['task']} label": ", ".join(reference["labels"]) or "none",
+                    "SCP codes (likelihood)": reference["scp_codes"],
+                    "source": Path(reference["source"]).name,
+                }
+            )
+        )
     for pred in predictions:
+        ref = reference if reference and set(reference["labels"]) <= set(pred["classes"]) else None
         parts.append(
             f"<h2>Diagnosis: {html.escape(pred['model']['name'])}</h2>"
             f"<p>Predicted: <b>{html.escape(', '.join(pred['predicted']) or 'none')}</b></p>"
-            + _prob_table(pred)
+            + (_reference_line(pred, reference) if ref else "")
+            + _prob_table(pred, ref["labels"] if ref else None)
         )
     meas = next((p["measurements"] for p in predictions if p.get("measurements")), None)
     if meas:

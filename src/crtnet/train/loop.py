@@ -186,7 +186,7 @@ def _fit(cfg: TrainConfig, out: Path, d: Dist, task, resume: bool, stop_after) -
         train_loss = _train_epoch(ddp, dl, opt, scaler, loss_fn, amp, d, cfg, epoch)
         probs, vloss = _validate(model, task.val, aux_dim, d.device, amp, ml)
         score = monitor_score(task.val.y, probs, ml, cfg.monitor)
-        improved = score > state["best"]
+        improved = score > state["best"] or cfg.monitor == "last"
         state.update(epoch=epoch, bad=0 if improved else state["bad"] + 1)
         if improved:
             state.update(best=score, best_epoch=epoch)
