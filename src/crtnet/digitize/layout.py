@@ -167,8 +167,11 @@ def choose_layout(traces: list[Trace], layout: str, speed: float = 25.0, path=No
     return name
 
 
-def assemble(traces: list[Trace], layout: str, speed: float, gain: float, fs: float):
-    """12 leads at ``fs`` (NaN where not printed) and per-lead coverage of real trace."""
+def assemble(
+    traces: list[Trace], layout: str, speed: float, gain: float, fs: float, detail: bool = True
+):
+    """12 leads at ``fs`` (NaN where not printed) and per-lead coverage of real trace;
+    ``detail``: limit samples to what a pixel page resolves (not for exact vector paths)."""
     spec = LAYOUTS[layout]
     durations = [(t.end - t.start) / speed for t in traces]
     total = max(durations)
@@ -209,7 +212,8 @@ def assemble(traces: list[Trace], layout: str, speed: float, gain: float, fs: fl
         yq[gap] = np.nan
         if not np.isfinite(yq).any():
             continue  # the curve has no samples in this panel's window
-        yq = _below_detail(yq, max(3, int(round(DETAIL_S * fs)) | 1))
+        if detail:
+            yq = _below_detail(yq, max(3, int(round(DETAIL_S * fs)) | 1))
         base = tr.pulse["base_y"] if tr.pulse else float(np.nanmedian(yq))
         mv = sign * (base - yq) / gain
         if tr.pulse is None:

@@ -82,7 +82,9 @@ def _read_rows(traces, px_info, curves, image, layout, fs, path, timings):
             speed = s
     lay.anchor_rows(traces, speed)
     name = lay.choose_layout(traces, layout, speed, path)
-    sig, conf, entries = lay.assemble(traces, name, speed, gain, fs)
+    sig, conf, entries = lay.assemble(
+        traces, name, speed, gain, fs, detail=not px_info.get("exact", False)
+    )
     if not np.isfinite(sig).any():
         raise CrtnetError("no ECG trace could be followed on this page", path)
     size = px_info.get("page_mm") or [v / px_info["px_per_mm"] for v in px_info["image_size"]]

@@ -58,6 +58,7 @@ def vector_traces(page: VectorPage, path: Path | None, page_no: int = 0):
     info = {
         "px_per_mm": 1.0,
         "scale_from": "pdf-units (exact)",
+        "exact": True,  # drawn paths: no pixel limits the detail
         "rotation_deg": 0.0,
         "page_mm": [round(page.width_mm, 2), round(page.height_mm, 2)],
         "n_paths": len(page.paths),
