@@ -43,6 +43,23 @@ class Digitized:
         return out
 
 
+def _turned_pulses(traces: list) -> bool:
+    """Whether half the rows or more end in a calibration pulse seen upside down: the mark
+    of a page turned by 180°, worth a second reading (an upright page whose pulses were
+    missed is not)."""
+    from crtnet.digitize.layout import Trace, find_pulse
+
+    hits = 0
+    for t in traces:
+        ok = np.isfinite(t.y)
+        if ok.sum() < 10:
+            continue
+        x, y = t.x[ok], t.y[ok]
+        turned = Trace(x[-1] - x[::-1], 2 * t.baseline - y[::-1], t.baseline)
+        hits += find_pulse(turned) is not None
+    return 2 * hits >= max(1, len(traces))
+
+
 def digitize(
     source: str | Path | np.ndarray, *, fs: float = 500, layout: str = "auto", page: int = 0
 ) -> Digitized:
@@ -57,7 +74,7 @@ def digitize(
         got = read(*vector_traces(payload, path, page), layout, fs, path, timings)
     else:
         got = read_raster(payload, dpi_hint, layout, fs, path, timings)
-        if "calibration" in got[-1]["failed"]:
+        if "calibration" in got[-1]["failed"] and _turned_pulses(got[0]):
             # no pulse where a pulse belongs: maybe the page is upside down
             try:
                 turned = read_raster(

@@ -50,8 +50,8 @@ def flatten(img: np.ndarray, period: float) -> tuple[np.ndarray, np.ndarray]:
     bg = cv2.GaussianBlur(bg, (0, 0), k / 2).astype(np.float32)
     flat = np.clip(img.astype(np.float32) / np.maximum(bg, 1.0) * 255.0, 0, 255)
     # paper: the brightest, least coloured background; a table is darker or browner
-    lum = bg.max(axis=2)
-    chroma = lum - bg.min(axis=2)
+    lum = _cmax(bg)
+    chroma = lum - _cmin(bg)
     score = lum - 2.0 * chroma
     thr = _otsu(score)
     # a shadow makes paper darker but not coloured: grey counts as paper (a grey
@@ -80,8 +80,8 @@ def pen_mask(flat: np.ndarray, ppm: float, source_ppm: float | None = None) -> n
     A coarse source (under ``FINE_PPM``) does not repeat that well: then paleness alone
     says which pixels are faint ink. ``None`` when the grid is as dark as the pen."""
     # the pen is colourless: colour pushes a pixel away from "ink"
-    hi = flat.max(axis=2).astype(np.float32)
-    v = np.clip(hi + 1.5 * (hi - flat.min(axis=2).astype(np.float32)), 0, 255).astype(np.uint8)
+    hi = _cmax(flat).astype(np.float32)
+    v = np.clip(hi + 1.5 * (hi - _cmin(flat).astype(np.float32)), 0, 255).astype(np.uint8)
     p = int(round(5 * ppm))
     h, w = v.shape
     if h < 5 * p or w < 5 * p:
@@ -191,14 +191,23 @@ def grid_lines(flat: np.ndarray, period: float) -> np.ndarray:
     whatever the grid's colour, indifferent to tinted paper, and judged against the
     local line contrast (defocus and glare fade one part of a photo, not all of it)."""
     k = max(3, int(round(0.35 * period)) | 1)
-    dark = flat.min(axis=2)
+    dark = _cmin(flat)
     hat = cv2.morphologyEx(dark, cv2.MORPH_BLACKHAT, np.ones((k, k), np.uint8)).astype(np.float32)
     p = max(3, int(round(period)) | 1)
     local = cv2.GaussianBlur(cv2.dilate(hat, np.ones((p, p), np.uint8)), (0, 0), period)
-    v = flat.max(axis=2).astype(np.int16)
+    v = _cmax(flat).astype(np.int16)
     pen = (v < 120) & (v - dark < 60)  # dark in every channel: ink, not a grid line
     pen = cv2.dilate(pen.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     return (hat > 0.35 * local) & (hat > 6) & ~pen
+
+
+def _cmax(img: np.ndarray) -> np.ndarray:
+    """Brightest channel (numpy's reduction over a length-3 last axis is slow)."""
+    return np.maximum(np.maximum(img[..., 0], img[..., 1]), img[..., 2])
+
+
+def _cmin(img: np.ndarray) -> np.ndarray:
+    return np.minimum(np.minimum(img[..., 0], img[..., 1]), img[..., 2])
 
 
 def _otsu(x: np.ndarray) -> float:
