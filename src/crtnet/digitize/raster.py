@@ -80,7 +80,9 @@ def _read_dewarped(img: np.ndarray, dpi_hint, layout, fs, path, timings):
         "image_size": [int(flat.shape[1]), int(flat.shape[0])],
         "page_mm": [flat.shape[1] / d.px_per_mm, flat.shape[0] / d.px_per_mm],
     }
-    return read(*_rows_from(flat, trace, d.px_per_mm, px, path, timings), layout, fs, path, timings)
+    # the dewarped page ends where its grid does: a row there is the paper's edge
+    rows = _rows_from(flat, trace, d.px_per_mm, px, path, timings, margin_mm=6.0)
+    return read(*rows, layout, fs, path, timings)
 
 
 PEN = "colour"  # ink on a dewarped page: "colour" rules or the "model" (pixelnet; see its card)
@@ -191,15 +193,16 @@ def _nonuniformity(grid: np.ndarray, ppm: float) -> float:
     return round(worst, 4)
 
 
-def _rows_from(img, trace, ppm, px, path, timings):
-    """Trace rows on a page whose geometry is known."""
+def _rows_from(img, trace, ppm, px, path, timings, margin_mm: float = 2.0):
+    """Trace rows on a page whose geometry is known; none within ``margin_mm`` of the
+    top or bottom edge."""
     t = time.perf_counter()
     # page frames and ruled lines are not traces: drop full-height columns, full-width rows
     trace = gridmod.remove_rules(trace, ppm)
     trace = _drop_blobs(trace, ppm)
     rows = tr.find_rows(trace, ppm)
     h = trace.shape[0]
-    rows = [r for r in rows if 2 * ppm < r.baseline < h - 2 * ppm]
+    rows = [r for r in rows if margin_mm * ppm < r.baseline < h - margin_mm * ppm]
     if not rows:
         raise CrtnetError("no ECG trace rows found on this page", path)
     tr.extract(trace, rows, ppm, _ink(img))
