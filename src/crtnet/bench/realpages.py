@@ -291,8 +291,8 @@ def markdown(allres: dict, command: str, machine: str, wall_s: float) -> str:
         "scale (correlation under 0.6); *silent* = wrong and not flagged by the digitizer's "
         "checks. The checks' thresholds were set on renders and the ecg-image-kit variants. "
         "The photos ink rule (grid periodicity, 2026-12-02) was designed while looking at "
-        "these 20 photos' failures and compared on them over six iterations, so their figure "
-        "is optimistic; unseen photos are the real test.\n",
+        "these 20 photos' failures and compared on them over about fifteen runs, so their "
+        "figure is optimistic; unseen photos are the real test.\n",
     ]
     head = (
         "| page | group | SNR dB | layout | amp. scale | time scale | wrong | flagged | "

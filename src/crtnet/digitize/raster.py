@@ -89,8 +89,8 @@ PEN = "colour"  # ink on a dewarped page: "colour" rules or the "model" (pixelne
 
 
 def _ink_mask(flat: np.ndarray, ppm: float, source_ppm: float | None = None) -> np.ndarray:
-    """Ink on a dewarped photo: the learned pixel model, with hysteresis (faint thin QRS
-    strokes count where they touch clear ink); colour rules when asked or unshipped."""
+    """Ink on a dewarped photo: the grid-periodicity rule (``dewarp.pen_mask``), or the
+    learned pixel model when ``PEN`` asks for it (not the default; see its card)."""
 
     from crtnet.digitize import dewarp as dw
     from crtnet.digitize import pixelnet
