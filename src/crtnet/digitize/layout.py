@@ -40,6 +40,8 @@ EDGE_S = 0.04
 # a page resolves ~5 ms (a pixel at 8 px/mm and 25 mm/s); faster alternation between
 # samples is the tracer interleaving an R wave's up and down strokes, not the heart
 DETAIL_S = 0.006
+# where a row's pulse may lie: a photo's row can begin with a few mm of edge or frame junk
+PULSE_SEARCH_MM = 30.0
 BY_ROWS = {3: "3x4", 4: "3x4+II", 5: "3x4+2", 6: "6x2", 7: "6x2+II", 12: "12x1"}
 
 
@@ -63,7 +65,7 @@ def find_pulse(tr: Trace) -> dict | None:
         return None
     x0 = x[ok][0]
     # on a uniform 0.1 mm grid: a raster curve holds many points along each vertical edge
-    xw = np.arange(x0 + 0.3, min(x0 + 16, x[ok][-1]), 0.1)
+    xw = np.arange(x0 + 0.3, min(x0 + PULSE_SEARCH_MM, x[ok][-1]), 0.1)
     if xw.size < 10:
         return None
     yw = np.interp(xw, x[ok], y[ok])
