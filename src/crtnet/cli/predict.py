@@ -102,9 +102,9 @@ def predict(
             res = run([f], model, fs=fs)[0]
         except Exception as exc:  # noqa: BLE001  (one strange file never ends the batch)
             from crtnet.jobs.kinds import failure_line
-            from crtnet.predict.api import _error_result
+            from crtnet.predict.api import error_result
 
-            res = _error_result(f, failure_line(exc, str(f)))
+            res = error_result(f, failure_line(exc, str(f)))
         if res["error"]:
             typer.echo(f"crtnet: error: {res['error']}", err=True)
         results.append(res)

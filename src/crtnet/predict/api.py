@@ -277,7 +277,7 @@ def predict(
             results.append({"input": str(path), **res, "error": None})
         except CrtnetError as exc:
             msg = str(exc) if exc.path else f"{path}: {exc.problem}"
-            results.append(_error_result(path, msg))
+            results.append(error_result(path, msg))
     return results
 
 
@@ -287,7 +287,9 @@ def _is_long(path) -> bool:
     return Path(path).suffix.lower() not in IMAGE_SUFFIXES and is_long(path)
 
 
-def _error_result(path, message: str) -> dict[str, Any]:
+def error_result(path, message: str) -> dict[str, Any]:
+    """A result's keys for an input that could not be read: the CLI, batch runs and the
+    server all report failures in the shape of a success."""
     return {
         "input": str(path),
         "model": None,

@@ -49,18 +49,9 @@ def body_of(store: Store, a: dict) -> dict:
         "notice": NOTICE,
     }
     if res is None:
-        res = {
-            "input": a["name"],
-            "model": None,
-            "classes": [],
-            "probabilities": {},
-            "predicted": [],
-            "thresholds": None,
-            "quality": None,
-            "rhythm": None,
-            "measurements": None,
-            "error": a["error"],
-        }
+        from crtnet.predict.api import error_result
+
+        res = error_result(a["name"], a["error"])
     files = {k: f"/api/analyses/{a['id']}/files/{k}" for k in DOWNLOADS}
     if res.get("quality", {}) and res["quality"].get("source") != "digitized":
         files.pop("overlay")
