@@ -40,23 +40,26 @@ def read(traces, px_info, curves, image, layout, fs, path, timings):
             raise
         best, first_err = None, exc
     subsets = [range(1, n), range(0, n - 1), range(1, n - 1), range(2, n), range(0, n - 2)]
-    for keep in subsets:  # most rows first; only a reading that passes every check
+    for keep in subsets:  # most rows first
         if len(keep) < 3:
             continue
         try:
             got = attempt(keep)
         except CrtnetError:
             continue
+        repeat = got[-1]["checks"]["repeat"]["ok"]
         # a strip's repeat check that failed must pass, not vanish with the dropped row
-        vouched = got[-1]["checks"]["repeat"]["ok"] is True or not had_repeat
         # (ink the curves miss, or a noisy strip, says how well they were traced, not
         # which rows are rows)
-        if set(got[-1]["failed"]) <= {"ink_explained", "fidelity"} and vouched:
+        if set(got[-1]["failed"]) <= {"ink_explained", "fidelity"} and (
+            repeat is True or not had_repeat
+        ):
             return got
         # otherwise a flagged reading may still beat the full one: fewer checks failing,
         # and a strip's repeat check (when the full reading had one) still judged
-        kept_repeat = got[-1]["checks"]["repeat"]["ok"] is not None or not had_repeat
-        if kept_repeat and (flagged_best is None or _fewer(got, flagged_best)):
+        if (repeat is not None or not had_repeat) and (
+            flagged_best is None or _fewer(got, flagged_best)
+        ):
             flagged_best = got
     if best is None and flagged_best is None:
         raise first_err
