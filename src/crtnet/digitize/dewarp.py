@@ -111,7 +111,20 @@ def pen_mask(flat: np.ndarray, ppm: float, source_ppm: float | None = None) -> n
     top = float(np.percentile(s, 99.8))
     if top < 30:
         return None
-    return _unframed(hysteresis(strong & (s > 0.45 * top), s > 0.2 * top), ppm)
+    return _unframed(_bridged(hysteresis(strong & (s > 0.45 * top), s > 0.2 * top)), ppm)
+
+
+def _bridged(mask: np.ndarray, gap: int = 3) -> np.ndarray:
+    """Where a steep stroke crosses a horizontal grid line, its contrast against that line's
+    background is small, so the stroke breaks there for a line's width: pixels with ink
+    within ``gap`` px above and below are ink. (Not across: that would fill the gap between
+    a spike's up and down strokes, and the tracer would alternate between them.)"""
+    above = np.zeros_like(mask)
+    below = np.zeros_like(mask)
+    for k in range(1, gap + 1):
+        above[k:] |= mask[:-k]
+        below[:-k] |= mask[k:]
+    return mask | (above & below)
 
 
 def _unframed(mask: np.ndarray, ppm: float) -> np.ndarray:

@@ -21,6 +21,7 @@ from scipy.signal import find_peaks
 K = 6  # candidate runs per column and row
 SHARP_CORE = 0.6  # a pen whose core is paler than this is blurred (sigma > ~1 px)
 GAP_COL = 1.0  # cost of a column without ink: above any unary cost of a real run
+BACK_PX = 3.0  # x travelled backwards along one stroke before it is put in order
 
 
 @dataclass
@@ -194,7 +195,9 @@ def _steep_points(s, e, real, steep, lw, x0, mask, ink):
     # a merged run is centred on the tip column (a turning point, not "steep"): its ends
     # lie on the strokes
     on_stroke = steep[col] | steep[np.clip(a, 0, n - 1)] | steep[np.clip(b, 0, n - 1)]
-    sel = on_stroke & (ya >= s[col] + inset) & (ya <= e[col] - inset)
+    # within the stroke's span over its neighbouring columns: the path may take a fragment
+    # of the tip column's ink, whose own run would cut the stroke short
+    sel = on_stroke & (ya >= lo[col] + inset) & (ya <= hi[col] - inset)
     ya, a, b = ya[sel], a[sel] + x0, b[sel] + x0
     pen, core = (lw, 0.0) if ink is None else _pen_width(s, e, real & ~steep, x0, ink, lw)
     if core < SHARP_CORE:
@@ -211,7 +214,52 @@ def _steep_points(s, e, real, steep, lw, x0, mask, ink):
     c = 0.5 * (left + right) if ink is None else _centroid(ink, ya, a - 1, b + 1)
     px = np.r_[c[one], left[two] + 0.5 * pen, right[two] - 0.5 * pen]
     py = np.r_[ya[one], ya[two], ya[two]].astype(np.float64)
-    return px - x0, py
+    return _along_strokes(px - x0, py, steep, 0.5 * (s + e), lw)
+
+
+def _along_strokes(px, py, steep, c, lw):
+    """A stroke's row centres scatter by a pixel in x while their heights are exact, so in
+    x order the curve zigzags up and down the stroke (and a resampled QRS loses its peak).
+    Along one monotone stroke, time runs with height: each point keeps its height, and the
+    stroke's x values, sorted, are dealt out in the stroke's direction."""
+    if px.size == 0 or not steep.any():
+        return px, py
+    n = steep.size
+    starts = steep & ~np.r_[False, steep[:-1]]
+    lab = np.cumsum(starts) * steep
+    idx = np.flatnonzero(steep)
+    col = np.clip(np.round(px).astype(int), 0, n - 1)
+    # a tip's merged run places points on the tip column: they join the nearest stroke
+    k = (
+        np.clip(np.searchsorted(idx, px), 1, idx.size - 1)
+        if idx.size > 1
+        else np.zeros(px.size, int)
+    )
+    near = (
+        np.where(np.abs(idx[k - 1] - px) < np.abs(idx[k] - px), idx[k - 1], idx[k])
+        if idx.size > 1
+        else idx[k]
+    )
+    own = np.where(steep[col], lab[col], lab[near])
+    px = px.copy()
+    for a in np.flatnonzero(starts):
+        b = a + int(np.argmin(steep[a:])) - 1 if not steep[a:].all() else n - 1
+        sel = np.flatnonzero(own == lab[a])
+        cc = c[a : b + 1]
+        rise = cc[-1] - cc[0]
+        # a run that turns inside (its centre goes past an end by over a pen) is two strokes
+        if (
+            sel.size < 3
+            or abs(rise) < lw
+            or cc.max() > max(cc[0], cc[-1]) + lw
+            or cc.min() < min(cc[0], cc[-1]) - lw
+        ):
+            continue
+        order = sel[np.argsort(-py[sel] if rise < 0 else py[sel], kind="stable")]
+        # a clean stroke is monotone already but for its rounded ends: leave it be
+        if -np.minimum(np.diff(px[order]), 0).sum() > BACK_PX:
+            px[order] = np.sort(px[order])
+    return px, py
 
 
 def _pen_width(s, e, flat, x0, ink, lw) -> tuple[float, float]:
@@ -275,6 +323,10 @@ def _curve(s, e, real, x0: int, ppm: float, mask=None, ink=None):
     xs = (np.arange(s.size) + x0).astype(np.float64)
     ok = real.copy()
     steep = long & ~top & ~bot & real
+    # a short run amid a stroke (a fragment the path took inside a hollow QRS) holds no
+    # point of its own: the stroke's rows there say where the pen went
+    lp, ln = np.r_[False, long[:-1]], np.r_[long[1:], False]
+    steep |= real & ~long & lp & ln & (c > np.minimum(sp, sn)) & (c < np.maximum(ep, en))
     # a column holding both an R and an S extreme (a 5 ms QRS turn) gives two samples,
     # in the order the neighbours imply
     if both.any():
