@@ -160,3 +160,16 @@ def test_pen_mask_keeps_faint_strokes_and_drops_grid_and_frame():
     away = np.ones_like(m)
     away[201:240] = False  # everything but the trace's own band
     assert m[away].mean() < 1e-3  # no grid line, no frame line
+
+
+def test_dark_brown_grid_is_told_from_the_pen(record):
+    """A brown grid whose 1 mm lines are nearly as dark as the pen passes the colour rules
+    as ink (a quarter of the page); the grid's periodicity separates them again."""
+    page = render_page(record, RenderConfig(layout="3x4+II", grid="brown"), seed=3)
+    # lines a pixel wider, as ecg-image-kit prints them: the grid is then a quarter of the page
+    d = digitize(cv2.erode(page.image, np.ones((2, 2), np.uint8)))
+    assert d.info["layout"] == "3x4+II"
+    # the flat page's own scale (the dewarp path, which the colour rules sent it to, reads
+    # 8.0 px/mm and loses 3 dB)
+    assert abs(d.info["px_per_mm"] - 200 / 25.4) < 0.05
+    assert challenge_snr(page.shown, d.record)["snr_db"] > 18

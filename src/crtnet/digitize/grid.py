@@ -120,7 +120,14 @@ def grid_scale(grid: np.ndarray) -> GridInfo:
     if max_lag < 20 or grid.mean() < 0.01:
         return GridInfo(None, 0.0, False)
     g = grid.astype(np.float32)
-    ac = 0.5 * (_acf(g.mean(axis=0), max_lag) + _acf(g.mean(axis=1), max_lag))
+    # 1 px lines at a fractional period (7.87 px at 200 DPI) split each ACF peak over two
+    # lags, and their heights beat down to half before the pattern repeats (63 px = 8 mm,
+    # which then passes for the period): a [1 2 1] blur keeps each peak whole
+    soft = np.array([0.25, 0.5, 0.25])
+    ac = 0.5 * (
+        _acf(np.convolve(g.mean(axis=0), soft, "same"), max_lag)
+        + _acf(np.convolve(g.mean(axis=1), soft, "same"), max_lag)
+    )
     lags = np.arange(2, max_lag - 1)
     is_max = (ac[lags] > ac[lags - 1]) & (ac[lags] >= ac[lags + 1]) & (ac[lags] > 0.08)
     peaks = lags[is_max]

@@ -16,6 +16,7 @@ from crtnet.errors import CrtnetError
 
 MAX_SIDE = 3400  # a letter page at 300 DPI; finer scans are reduced (time, not accuracy)
 MAX_SIDE_PHOTO = 4200  # a 12 MP photo keeps its detail; only larger ones are reduced
+CROWDED = 0.08  # twice the ink of our densest clean render (12x1, 4.2 %): more is grid
 
 
 def read_raster(img: np.ndarray, dpi_hint, layout, fs, path, timings):
@@ -157,6 +158,14 @@ def _classical_geometry(img: np.ndarray, dpi_hint, path, timings):
                 "no ECG grid found and the file states no DPI: not an ECG page?", path
             )
         ppm, scale_from = dpi_hint / 25.4, "dpi-metadata"
+    if scale_from == "grid" and trace.mean() > CROWDED:
+        # a dark grid (brown, its 1 mm lines as dark as the pen) passes the colour rules as
+        # ink: the grid's own periodicity tells it apart, as on dewarped photos
+        from crtnet.digitize.dewarp import pen_mask
+
+        alt = pen_mask(img, ppm, ppm)
+        if alt is not None and alt.mean() < 0.5 * trace.mean():
+            trace = alt
     px = {
         "px_per_mm": round(float(ppm), 4),
         "scale_from": scale_from,

@@ -29,6 +29,8 @@ PALETTES: dict[str, tuple[tuple[int, int, int], ...]] = {
     "green": ((249, 253, 248), (190, 228, 192), (118, 188, 126)),
     "blue": ((249, 251, 255), (192, 212, 240), (112, 150, 214)),
     "grey": ((254, 254, 254), (214, 214, 214), (158, 158, 158)),
+    # dark brown, minor lines nearly as dark as the major ones (ecg-image-kit's brown)
+    "brown": ((255, 255, 255), (150, 107, 101), (109, 50, 47)),
     "none": ((255, 255, 255), (255, 255, 255), (255, 255, 255)),
 }
 
