@@ -107,9 +107,13 @@ def scale_checks(ref, est) -> dict:
                 ra, ea = ra[ka] - ra[ka].mean(), ea[ka] - ea[ka].mean()
                 nr.append(float(np.dot(ra, ea)))
                 ne.append(float(np.dot(ra, ra)))
-    # the least-squares amplitude scale b of est ~ b * ref, pooled over leads (fitting the
-    # estimate to the truth: digitization noise in the estimate does not bias it)
-    amp = float(np.sum(nr) / np.sum(ne)) if ne and np.sum(ne) > 0 else float("nan")
+    # the least-squares amplitude scale b of est ~ b * ref (fitting the estimate to the
+    # truth: digitization noise in the estimate does not bias it), per lead; the page's
+    # scale is their median: a wrong gain or px/mm scales every lead, while one lead's
+    # clipped QRS (which the pooled fit lets dominate: its energy is the page's) does not
+    per = [a / b for a, b in zip(nr, ne, strict=True) if b > 0]
+    amp = float(np.median(per)) if per else float("nan")
+    pooled = float(np.sum(nr) / np.sum(ne)) if ne and np.sum(ne) > 0 else float("nan")
     # time scale: the 10 s strip resampled by f against the reference
     tscale = float("nan")
     e = est.lead("II") if "II" in est.leads else None
@@ -125,7 +129,12 @@ def scale_checks(ref, est) -> dict:
             best = max(best, (_xcorr(r[:m], ef, int(0.5 * fs)), float(f)))
         if best[0] > 0.5:
             tscale = best[1]
-    return {"amplitude_scale": amp, "time_scale": tscale, "wrong_leads": wrong}
+    return {
+        "amplitude_scale": amp,
+        "amplitude_pooled": pooled,
+        "time_scale": tscale,
+        "wrong_leads": wrong,
+    }
 
 
 def score_page(image: Path, ref, overlay_dir: Path | None = None) -> dict:
@@ -154,7 +163,12 @@ def score_page(image: Path, ref, overlay_dir: Path | None = None) -> dict:
     # a page none of whose leads matches its truth well enough to judge a scale is wrong too
     unread = not np.isfinite(amp)
     wrong = d.info["layout"] != TRUE_LAYOUT or bool(chk["wrong_leads"]) or bad_scale or unread
+    # the earlier, stricter reading of "scale": the pooled fit (one lead's clipped QRS counts)
+    pooled = chk["amplitude_pooled"]
+    wrong_pooled = wrong or (np.isfinite(pooled) and not SCALE_OK[0] <= pooled <= SCALE_OK[1])
     flagged = bool(d.info.get("flagged", False))
+    labels = d.info.get("lead_labels", [])
+    sure = [f for f in labels if f["read"] != "none" and f["p"] >= 0.9]
     if overlay_dir is not None:
         _save_overlay(d, overlay_dir / f"{image.stem}.png")
     return {
@@ -166,8 +180,14 @@ def score_page(image: Path, ref, overlay_dir: Path | None = None) -> dict:
         "amplitude_scale": amp,
         "time_scale": ts,
         "wrong_leads": chk["wrong_leads"],
+        "amplitude_pooled": pooled,
         "wrong": wrong,
+        "wrong_pooled": bool(wrong_pooled),
         "flagged": flagged,
+        "labels_panels": len(labels),
+        "labels_sure": len(sure),
+        "labels_agree": sum(f["read"] == f["lead"] for f in sure),
+        "labels_check": d.info.get("checks", {}).get("labels", {}).get("ok"),
         "page_confidence": d.info.get("page_confidence"),
         "failed_checks": d.info.get("failed_checks"),
         "error": None,
@@ -271,6 +291,11 @@ def summary(results: list[dict]) -> dict:
         "silent_wrong": sum(r["wrong"] and not r["flagged"] for r in read),
         "right_but_flagged": sum((not r["wrong"]) and r["flagged"] for r in read),
         "right": sum(not r["wrong"] for r in read),
+        "silent_wrong_pooled_amp": sum(r["wrong_pooled"] and not r["flagged"] for r in read),
+        "labels_panels": sum(r["labels_panels"] for r in read),
+        "labels_sure": sum(r["labels_sure"] for r in read),
+        "labels_agree": sum(r["labels_agree"] for r in read),
+        "labels_check_failed": sum(r["labels_check"] is False for r in read),
         "median_s": float(np.median([r["s"] for r in results])) if n else float("nan"),
     }
 
@@ -286,7 +311,10 @@ def markdown(allres: dict, command: str, machine: str, wall_s: float) -> str:
         f"Command: `{command}`  \nMachine: {machine}  \nWall time of the run: {wall_s:.0f} s  \n"
         "Metric: Challenge-2024 SNR against what the page shows (a refused page scores 0 dB). "
         "*wrong* = layout other than 3x4+II, a lead that matches another lead better than its "
-        "own, or a least-squares amplitude scale (estimate ~ b x truth) or rhythm-strip time "
+        "own, or an amplitude scale (the median over leads of each lead's least-squares b in "
+        "estimate ~ b x truth; until 2026-12-02 one fit pooled over leads, which a single "
+        "lead's clipped QRS could sink: the summary still counts silent pages that way as "
+        "`silent_wrong_pooled_amp`) or rhythm-strip time "
         f"scale outside {SCALE_OK[0]}-{SCALE_OK[1]}, or no lead read well enough to fit a "
         "scale (correlation under 0.6); *silent* = wrong and not flagged by the digitizer's "
         "checks. The checks' thresholds were set on renders and the ecg-image-kit variants. "
@@ -295,8 +323,8 @@ def markdown(allres: dict, command: str, machine: str, wall_s: float) -> str:
         "figure is optimistic; unseen photos are the real test.\n",
     ]
     head = (
-        "| page | group | SNR dB | layout | amp. scale | time scale | wrong | flagged | "
-        "failed checks / error | s |\n|---|---|---|---|---|---|---|---|---|---|"
+        "| page | group | SNR dB | layout | amp. scale | pooled | time scale | wrong | flagged | "
+        "failed checks / error | s |\n|---|---|---|---|---|---|---|---|---|---|---|"
     )
     for name, res in allres.items():
         sm = summary(res)
@@ -304,7 +332,11 @@ def markdown(allres: dict, command: str, machine: str, wall_s: float) -> str:
             f"\n**{name}**: {sm['pages']} pages, mean SNR **{sm['mean_snr_db']:.2f} dB**, "
             f"digitized {sm['digitized']}, wrong {sm['wrong']}, **silent wrong "
             f"{sm['silent_wrong']}**, right but flagged {sm['right_but_flagged']} of "
-            f"{sm['right']} right, median {sm['median_s']:.1f} s/page\n"
+            f"{sm['right']} right, median {sm['median_s']:.1f} s/page; silent wrong by the "
+            f"pooled amplitude fit {sm['silent_wrong_pooled_amp']}; lead labels read surely "
+            f"on {sm['labels_sure']} of {sm['labels_panels']} panels, {sm['labels_agree']} "
+            f"agreeing with the layout, labels check failed on {sm['labels_check_failed']} "
+            "pages\n"
         )
         if name == "variants":
             lines.append(
@@ -323,7 +355,8 @@ def markdown(allres: dict, command: str, machine: str, wall_s: float) -> str:
             why = r["error"] or ", ".join(r.get("failed_checks") or [])
             lines.append(
                 f"| {r['page']} | {r['group']} | {r['snr_db']:.2f} | {r.get('layout') or '-'} | "
-                f"{_fmt(r.get('amplitude_scale'))} | {_fmt(r.get('time_scale'))} | "
+                f"{_fmt(r.get('amplitude_scale'))} | {_fmt(r.get('amplitude_pooled'))} | "
+                f"{_fmt(r.get('time_scale'))} | "
                 f"{'yes' if r.get('wrong') else 'no'} | {'yes' if r.get('flagged') else 'no'} | "
                 f"{why} | {r['s']:.1f} |"
             )

@@ -32,7 +32,7 @@ def render(
     out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
     layout: str = typer.Option("3x4+II", help="Layout name (see docs/RENDER.md)."),
     dpi: int = typer.Option(200, help="Resolution, 100-600."),
-    grid: str = typer.Option("red", help="red, pink, orange, green, blue, grey or none."),
+    grid: str = typer.Option("red", help="red, pink, orange, green, blue, grey, brown or none."),
     speed: float = typer.Option(25.0, "--speed", help="Paper speed, mm/s (25 or 50)."),
     gain: float = typer.Option(10.0, "--gain", help="Gain, mm/mV (5, 10 or 20)."),
     line_width: float = typer.Option(0.6, help="Trace width in points."),

@@ -63,6 +63,26 @@ def register(app: typer.Typer) -> None:
                 f"{m['macro_f1']:.4f}, macro-AUC {m['macro_auc']:.4f}"
             )
 
+    @app.command("train-labels")
+    def train_labels_cmd(
+        out: Path = typer.Option(..., "--out", "-o", help="Run directory (resumed if present)."),
+        samples: int = typer.Option(24000, help="Training words set in type (cached)."),
+        steps: int = typer.Option(3000, help="Optimiser steps."),
+        seed: int = typer.Option(0, help="Seed for words, fonts, distortions and init."),
+        threads: int = typer.Option(2, help="torch CPU threads."),
+    ) -> None:
+        """Train the digitizer's lead-label classifier ("I" ... "V6" or none) on words set
+        in matplotlib's and OpenCV's fonts.
+
+        Copy OUT/model.safetensors to src/crtnet/weights/lead-labels/ to ship it.
+        """
+        from crtnet.cli.common import echo_json
+        from crtnet.train.labels import LabelTrainConfig, train_labels
+
+        cfg = LabelTrainConfig(samples=samples, steps=steps, seed=seed, threads=threads)
+        metrics = train_labels(out, cfg, log=lambda s: typer.echo(s, err=True))
+        echo_json({k: v for k, v in metrics.items() if k != "config"})
+
     @app.command("train-pixel")
     def train_pixel_cmd(
         out: Path = typer.Option(..., "--out", "-o", help="Run directory (resumed if present)."),

@@ -101,6 +101,7 @@ def digitize(
         "page_confidence": chk["page_confidence"],
         "lead_confidence": chk["lead_confidence"],
         "checks": chk["checks"],
+        "lead_labels": chk.get("labels", []),
         "panels": [
             {"lead": lead, "row": r, "col": c, "t0": round(a, 4), "t1": round(b, 4)}
             for _, r, c, lead, _, a, b in entries

@@ -9,7 +9,10 @@ read at the wrong scale, with the wrong layout or with leads in the wrong rows f
   simultaneous, so I + III = II and aVR + aVL + aVF = 0 must fit clearly better than with
   the leads swapped or inverted (photo noise alone makes every fit poor, so only the
   contrast tells);
-- ``lead_consistency``: at least one of the two checks above vouches for the leads and
+- ``labels``: the lead labels printed beside the panels, read by a small classifier
+  (``labels.py``), agree with the layout: it fails when two or more sure readings
+  contradict it and outnumber the agreeing ones;
+- ``lead_consistency``: at least one of the three checks above vouches for the leads and
   none contradicts them (a page nothing vouches for is flagged as unverified);
 - ``calibration``: the pulses were found on 3 of 4 rows or more, agree with each other, and are
   0.2 s wide at a standard paper speed (a grid read at the wrong period fails this);
@@ -106,6 +109,7 @@ def run(
     coverage: dict[str, float],
     nonuniformity: float | None = None,
     unexplained: float | None = None,
+    labels: dict | None = None,
 ) -> dict:
     """All checks for one page: {name: {"ok": bool | None, "value": float}} plus the
     page flag, a page confidence and per-lead confidences."""
@@ -189,9 +193,10 @@ def run(
         "ok": None if nonuniformity is None else bool(nonuniformity <= MAX_NONUNIFORM),
         "value": nonuniformity,
     }
-    # a page that neither repeated lead nor Einthoven could vouch for is unverified: its
-    # rows could hold other leads than the layout says, and nothing here would notice
-    vouch = [out[k]["ok"] for k in ("repeat", "einthoven")]
+    out["labels"] = labels or {"ok": None, "value": None}
+    # a page that neither repeated lead, Einthoven nor its printed labels could vouch for
+    # is unverified: its rows could hold other leads than the layout says
+    vouch = [out[k]["ok"] for k in ("repeat", "einthoven", "labels")]
     out["lead_consistency"] = {
         "ok": bool(any(v is True for v in vouch) and not any(v is False for v in vouch)),
         "value": None,

@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from crtnet.digitize import checks
+from crtnet.digitize import checks, labels
 from crtnet.digitize import layout as lay
 from crtnet.errors import CrtnetError
 
@@ -91,6 +91,11 @@ def _read_rows(traces, px_info, curves, image, layout, fs, path, timings):
     if not np.isfinite(sig).any():
         raise CrtnetError("no ECG trace could be followed on this page", path)
     size = px_info.get("page_mm") or [v / px_info["px_per_mm"] for v in px_info["image_size"]]
+    found = (
+        labels.read_labels(image, px_info["px_per_mm"], entries, speed, traces, curves)
+        if image is not None and image.ndim == 3
+        else []
+    )
     chk = checks.run(
         entries,
         speed,
@@ -103,6 +108,8 @@ def _read_rows(traces, px_info, curves, image, layout, fs, path, timings):
         conf,
         px_info.get("grid_nonuniformity"),
         px_info.get("unexplained_ink"),
+        labels.check(found),
     )
+    chk["labels"] = found
     timings["assemble"] = time.perf_counter() - t1
     return traces, px_info, curves, image, sig, conf, entries, name, speed, gain, calib, pulses, chk
