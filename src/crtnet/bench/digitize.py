@@ -202,8 +202,9 @@ def _printouts(shared: Path, overlays: Path | None) -> list[str]:
     folder = shared / "images" / "printouts"
     out = [
         "\n**Real printouts (no ground truth: what was found)**\n",
-        "| file | result | layout | px/mm | rotation ° | calibration | mean confidence | s |",
-        "|---|---|---|---|---|---|---|---|",
+        "| file | result | layout | px/mm | rotation ° | calibration | trace coverage | "
+        "flagged (failed checks) | s |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for f in sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES):
         t = time.perf_counter()
@@ -211,7 +212,7 @@ def _printouts(shared: Path, overlays: Path | None) -> list[str]:
             d = digitize(f)
         except CrtnetError as exc:
             out.append(
-                f"| {f.name} | error: {exc.problem} | | | | | | {time.perf_counter() - t:.2f} |"
+                f"| {f.name} | error: {exc.problem} | | | | | | | {time.perf_counter() - t:.2f} |"
             )
             continue
         dt = time.perf_counter() - t
@@ -219,7 +220,9 @@ def _printouts(shared: Path, overlays: Path | None) -> list[str]:
         conf = float(np.mean(list(i["confidence"].values())))
         out.append(
             f"| {f.name} | digitized | {i['layout']} | {i['px_per_mm']:.2f} | "
-            f"{i['rotation_deg']:.1f} | {i['calibration']} | {conf:.2f} | {dt:.2f} |"
+            f"{i['rotation_deg']:.1f} | {i['calibration']} | {conf:.2f} | "
+            f"{'yes (' + ', '.join(i['failed_checks']) + ')' if i['flagged'] else 'no'} | "
+            f"{dt:.2f} |"
         )
         if overlays:
             o = d.overlay()

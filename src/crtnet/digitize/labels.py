@@ -97,7 +97,7 @@ def read_labels(image, ppm: float, entries, speed: float, traces, curves) -> lis
     rows = sorted({e[1] for e in entries})
     base = {e[1]: e[4].baseline * ppm for e in entries}
     cands, owner, out = [], [], []
-    for j, (_ncol, r, c, lead, tr, t0, _t1) in enumerate(entries):
+    for j, (ncol, r, c, lead, tr, t0, _t1) in enumerate(entries):
         gaps = [abs(base[r] - base[q]) for q in rows if q != r] or [30 * ppm]
         half = min(12 * ppm, 0.5 * min(gaps))
         i = next(k for k, t in enumerate(traces) if t is tr)
@@ -105,8 +105,8 @@ def read_labels(image, ppm: float, entries, speed: float, traces, curves) -> lis
         for whole, wd in find_words(image, x, base[r], half, ppm, [curves[i]]):
             cands.append(labelnet.normalise(wd))
             owner.append((j, whole))
-        out.append({"lead": lead.lstrip("-"), "row": rows.index(r), "col": c, "read": "none",
-                    "p": 0.0})  # fmt: skip
+        out.append({"lead": lead.lstrip("-"), "row": rows.index(r), "col": c, "ncol": ncol,
+                    "read": "none", "p": 0.0})  # fmt: skip
     # a whole word read surely wins over its parts ("III" holds an "II")
     rank = {}
     for (j, whole), (read, p) in zip(owner, labelnet.classify(cands), strict=True):
@@ -130,4 +130,5 @@ def check(found: list[dict]) -> dict:
         return {"ok": None, "value": None}
     agree = sum(f["read"] == f["lead"] for f in sure)
     wrong = len(sure) - agree
-    return {"ok": not (wrong >= 2 and wrong > agree), "value": round(agree / len(sure), 3)}
+    ok = not (wrong >= 2 and wrong > agree)
+    return {"ok": ok, "value": round(agree / len(sure), 3)}
