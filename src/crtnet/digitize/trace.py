@@ -230,16 +230,9 @@ def _along_strokes(px, py, steep, c, lw):
     idx = np.flatnonzero(steep)
     col = np.clip(np.round(px).astype(int), 0, n - 1)
     # a tip's merged run places points on the tip column: they join the nearest stroke
-    k = (
-        np.clip(np.searchsorted(idx, px), 1, idx.size - 1)
-        if idx.size > 1
-        else np.zeros(px.size, int)
-    )
-    near = (
-        np.where(np.abs(idx[k - 1] - px) < np.abs(idx[k] - px), idx[k - 1], idx[k])
-        if idx.size > 1
-        else idx[k]
-    )
+    j = np.clip(np.searchsorted(idx, px), 0, idx.size - 1)
+    jl = np.maximum(j - 1, 0)
+    near = np.where(np.abs(idx[jl] - px) < np.abs(idx[j] - px), idx[jl], idx[j])
     own = np.where(steep[col], lab[col], lab[near])
     px = px.copy()
     for a in np.flatnonzero(starts):
