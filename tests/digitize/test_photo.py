@@ -173,3 +173,15 @@ def test_dark_brown_grid_is_told_from_the_pen(record):
     # 8.0 px/mm and loses 3 dB)
     assert abs(d.info["px_per_mm"] - 200 / 25.4) < 0.05
     assert challenge_snr(page.shown, d.record)["snr_db"] > 18
+
+
+def test_a_stroke_broken_where_it_crosses_a_grid_line_is_bridged_downwards_only():
+    from crtnet.digitize.dewarp import _bridged
+
+    m = np.zeros((30, 30), bool)
+    m[2:12, 10] = m[15:28, 10] = True  # a steep stroke, broken 3 px at a grid line
+    m[20, 2:8] = m[20, 11:16] = True  # a flat stroke broken 3 px across
+    b = _bridged(m)
+    assert b[12:15, 10].all()  # bridged down the stroke
+    assert not b[20, 8:10].any()  # never across (a spike's two strokes stay apart)
+    assert not _bridged(np.pad(m[:12], ((0, 18), (0, 0))))[12:20, 10].any()  # ends stay ends
