@@ -264,8 +264,9 @@ def with_printout_views(data: TaskData) -> TaskData:
 
     A standard 3x4 page shows each lead for one 2.5 s column only (lead II also as the
     10 s rhythm strip); the digitizer returns NaN elsewhere and ``predict`` zero-fills.
-    Training on both views lets one model read full signals and printouts alike. The test
-    split is left as recorded, so reported metrics stay those of the original signals.
+    The test split is left as recorded. Kept for the first bundled model's config; new
+    runs use the ``views`` and ``lead_mask`` training options (train/views.py), which
+    mix every standard layout and tell the model what is missing.
     """
     from dataclasses import replace
 
@@ -284,13 +285,8 @@ def with_printout_views(data: TaskData) -> TaskData:
 
 
 def printout_view(x: np.ndarray, fs: float, leads: list[str]) -> np.ndarray:
-    """Zero each lead outside its 3x4 column window (I-III, aVR-aVF, V1-V3, V4-V6); II kept."""
-    out = np.zeros_like(x)
-    col = int(round(2.5 * fs))
-    for i, lead in enumerate(leads):
-        c = STANDARD_12.index(lead) // 3 if lead in STANDARD_12 else 0
-        if lead == "II":
-            out[..., i, :] = x[..., i, :]
-        else:
-            out[..., i, c * col : (c + 1) * col] = x[..., i, c * col : (c + 1) * col]
-    return out
+    """Zero each lead outside what a 3x4+II page shows (the renderer's layout)."""
+    from crtnet.render.layouts import visible
+
+    vis = visible("3x4+II", list(leads), x.shape[-1], fs)
+    return np.where(vis, x, 0).astype(x.dtype)

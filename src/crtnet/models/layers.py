@@ -134,3 +134,22 @@ def run_rnn(rnn: nn.Module, h: torch.Tensor, mask: torch.Tensor | None) -> torch
     out, _ = rnn(packed)
     out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=h.shape[1])
     return out
+
+
+class LeadMasked(nn.Module):
+    """Any model plus a per-lead validity mask: ``x`` with NaN -> [zeros-filled x, 0/1 mask].
+
+    A printout shows each lead over one time window only; zero-filling alone makes
+    "not shown" look like "flat line". The wrapped model sees 2C channels: the signal with
+    NaN set to 0, then 1 where that lead's sample is real and 0 where it is not.
+    """
+
+    lead_mask = True
+
+    def __init__(self, net: nn.Module):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x, mask=None, aux=None):
+        valid = torch.isfinite(x)
+        return self.net(torch.cat([torch.nan_to_num(x), valid.to(x.dtype)], 1), mask, aux)
