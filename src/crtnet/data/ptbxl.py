@@ -2,7 +2,9 @@
 
 Several roots with the PTB-XL layout combine into one dataset (duplicate ``ecg_id`` kept
 once). Protocols: ``strat_fold`` (folds 1-8 train, 9 val, 10 test) and ``cv`` (patient-wise
-iteratively stratified k-fold over whatever records exist).
+iteratively stratified k-fold over whatever records exist) and ``all`` (every record
+trains except one inner validation fold; ``holdout`` ecg_ids and their patients' other
+records form the test split, e.g. the demo record kept out of a bundled model).
 """
 
 from __future__ import annotations
@@ -148,6 +150,7 @@ class PTBXL:
         bandpass=None,
         normalize="none",
         printout_views=False,
+        holdout=(),
         **unknown,
     ) -> TaskData:
         if unknown:
@@ -182,8 +185,11 @@ class PTBXL:
         folds_present = set(db["strat_fold"].astype(int))
         if protocol is None:
             protocol = "strat_fold" if folds_present >= set(range(1, 11)) else "cv"
-        if protocol not in ("strat_fold", "cv"):
-            raise CrtnetError(f"unknown ptbxl protocol {protocol!r}; use strat_fold or cv")
+        if protocol not in ("strat_fold", "cv", "all"):
+            raise CrtnetError(f"unknown ptbxl protocol {protocol!r}; use strat_fold, cv or all")
+        holdout = sorted(int(i) for i in holdout or ())
+        if holdout and protocol != "all":
+            raise CrtnetError("holdout= needs protocol all (cv and strat_fold fix their test)")
         pp = PreprocessConfig(
             fs=None, bandpass=tuple(bandpass) if bandpass else None, normalize=normalize
         )
@@ -199,6 +205,7 @@ class PTBXL:
             "seed": seed,
             "fs": fs,
             "preprocess": pp.key(),
+            **({"holdout": holdout} if holdout else {}),
         }
 
         def build() -> TaskData:
@@ -210,6 +217,15 @@ class PTBXL:
             if protocol == "strat_fold":
                 sf = db["strat_fold"].to_numpy().astype(int)
                 masks = {"train": sf <= 8, "val": sf == 9, "test": sf == 10}
+            elif protocol == "all":
+                if not 0 <= fold < n_folds:
+                    raise CrtnetError(f"fold {fold} outside 0..{n_folds - 1}")
+                masks = all_masks(
+                    stratified_group_folds(y, groups, n_folds, seed),
+                    fold,
+                    groups,
+                    np.isin(db.index, holdout),
+                )
             else:
                 masks = cv_masks(stratified_group_folds(y, groups, n_folds, seed), fold, n_folds)
             x = load_signals(full, fs, pp, cache)
@@ -226,6 +242,7 @@ class PTBXL:
                 "fs": fs,
                 "preprocessing": pp.key(),
                 "notes": notes,
+                **({"holdout": holdout} if holdout else {}),
                 "ecg_ids": {s: db.index[m].tolist() for s, m in masks.items()},
             }
             return TaskData(
@@ -257,6 +274,13 @@ class PTBXL:
             },
             "records_per_root": {r: int(v) for r, v in db["root"].value_counts().items()},
         }
+
+
+def all_masks(fold_of, fold: int, groups, held) -> dict[str, np.ndarray]:
+    """Train on every record but validation fold ``fold``; held-out patients are the test."""
+    test = np.isin(groups, groups[held])
+    val = (fold_of == fold) & ~test
+    return {"train": ~(val | test), "val": val, "test": test}
 
 
 def with_printout_views(data: TaskData) -> TaskData:
