@@ -107,7 +107,8 @@ def test_lead_mask_input_tells_missing_from_flat(name):
 
 
 def test_run_format_versions(tmp_path, sample_dir, capsys):
-    """A run without format_version (the bundled models) loads as no-mask; unknown fails."""
+    """A run without format_version (mitdb-beats, bundled before it) loads as no-mask, and
+    an unknown version is one clear error."""
     import json
     import shutil
 
@@ -116,7 +117,7 @@ def test_run_format_versions(tmp_path, sample_dir, capsys):
     from crtnet.predict.models import WEIGHTS
 
     run = tmp_path / "old"
-    shutil.copytree(WEIGHTS / "ptbxl-superdiagnostic", run)
+    shutil.copytree(WEIGHTS / "mitdb-beats", run)
     conf = json.loads((run / "config.json").read_text())
     assert "format_version" not in conf  # bundled before the run format was versioned
     model, _ = load_run(run)
@@ -125,7 +126,6 @@ def test_run_format_versions(tmp_path, sample_dir, capsys):
     (run / "config.json").write_text(json.dumps(conf))
     with pytest.raises(CrtnetError, match="run format version 99"):
         load_run(run)
-    rec = sample_dir / "ptbxl/records100/00000/00001_lr"
-    assert main(["predict", str(rec), "--model", str(run)]) == 1
+    assert main(["predict", str(sample_dir / "mitdb/100"), "--model", str(run)]) == 1
     err = capsys.readouterr().err
     assert "run format version 99" in err and "Traceback" not in err

@@ -14,22 +14,21 @@ from pathlib import Path
 import numpy as np
 
 CONFIG = "ptbxl-superdiagnostic.yaml"
-_SKIP = "model_cfg.skip=true"
 _VIEWS = ["lead_mask=true", "views=0.5"]
-# name -> (config overrides, what it adds); "base" is the config file's CRT-Net as it stood
+_WIDE = ["model_cfg.stem_channels=64", "model_cfg.channels=[128, 128, 128]"]
+# name -> (config overrides, what it changes); "base" is the config file's CRT-Net
 VARIANTS: dict[str, tuple[list[str], str]] = {
-    "base": (["model_cfg.skip=false"], "CRT-Net as in the 5-fold table"),
-    "skip": ([_SKIP], "the CNN's pooled features also go to the head"),
-    "skip-aug": ([_SKIP, "augment=true"], "skip + gain/noise/offset/shift augmentation"),
-    "skip-views": ([_SKIP, *_VIEWS], "skip + lead-mask input + printout layout views (p 0.5)"),
-    "skip-aug-views": (
-        [_SKIP, "augment=true", *_VIEWS],
-        "skip + augmentation + lead-mask input + layout views (p 0.5)",
+    "base": ([], "CRT-Net as in the 5-fold table"),
+    "skip": (["model_cfg.skip=true"], "the CNN's pooled features also go to the head"),
+    "aug": (["augment=true"], "gain/noise/offset/shift augmentation"),
+    "views": (_VIEWS, "lead-mask input + printout layout views for half the samples"),
+    "aug-views": (["augment=true", *_VIEWS], "augmentation + lead mask + layout views"),
+    "wide": (_WIDE, "a CNN as wide as resnet1d_wang's (64/128/128/128 channels)"),
+    "kernels": (
+        ["model_cfg.stem_kernel=15", "model_cfg.kernels=[9, 5]"],
+        "longer convolution kernels (stem 15, blocks 9/5)",
     ),
-    "skip-aug-long": (
-        [_SKIP, "augment=true", "epochs=20", "patience=6"],
-        "skip + augmentation, 20 epochs (patience 6)",
-    ),
+    "long": (["epochs=20", "patience=6"], "20 epochs (patience 6) instead of 10 (4)"),
 }
 
 
