@@ -15,6 +15,7 @@ import numpy as np
 
 CONFIG = "ptbxl-superdiagnostic.yaml"
 _VIEWS = ["lead_mask=true", "views=0.5"]
+_KERNELS = ["model_cfg.stem_kernel=15", "model_cfg.kernels=[9, 5]"]
 _WIDE = ["model_cfg.stem_channels=64", "model_cfg.channels=[128, 128, 128]"]
 # name -> (config overrides, what it changes); "base" is the config file's CRT-Net
 VARIANTS: dict[str, tuple[list[str], str]] = {
@@ -24,11 +25,10 @@ VARIANTS: dict[str, tuple[list[str], str]] = {
     "views": (_VIEWS, "lead-mask input + printout layout views for half the samples"),
     "aug-views": (["augment=true", *_VIEWS], "augmentation + lead mask + layout views"),
     "wide": (_WIDE, "a CNN as wide as resnet1d_wang's (64/128/128/128 channels)"),
-    "kernels": (
-        ["model_cfg.stem_kernel=15", "model_cfg.kernels=[9, 5]"],
-        "longer convolution kernels (stem 15, blocks 9/5)",
-    ),
+    "kernels": (_KERNELS, "longer convolution kernels (stem 15, blocks 9/5)"),
     "long": (["epochs=20", "patience=6"], "20 epochs (patience 6) instead of 10 (4)"),
+    "aug-kernels": (["augment=true", *_KERNELS], "augmentation + longer kernels"),
+    "aug-wide": (["augment=true", *_WIDE], "augmentation + the wide CNN"),
 }
 
 
