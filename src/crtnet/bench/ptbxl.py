@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-CONFIG = "ptbxl-superdiagnostic.yaml"
+CONFIG = "ptbxl-ablation.yaml"
 _VIEWS = ["lead_mask=true", "views=0.5"]
 _KERNELS = ["model_cfg.stem_kernel=15", "model_cfg.kernels=[9, 5]"]
 _WIDE = ["model_cfg.stem_channels=64", "model_cfg.channels=[128, 128, 128]"]

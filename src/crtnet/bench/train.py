@@ -191,6 +191,7 @@ def _ptbxl_cv(roots, out_root, overrides, models, folds) -> str:
     import numpy as np
 
     from crtnet.models import model_names
+    from crtnet.train.config import load_config
 
     names = (models or "crtnet,resnet1d_wang,bilstm,inception1d").split(",")
     for name in names:
@@ -204,11 +205,24 @@ def _ptbxl_cv(roots, out_root, overrides, models, folds) -> str:
                 model=name,
                 fold=fold,
                 protocol="cv",
+                # the config's model_cfg sizes CRT-Net; other models keep their own
+                model_cfg=None if name.startswith("crtnet") else {},
             )
+    c = load_config(CONFIGS / "ptbxl-superdiagnostic.yaml", overrides)
+    recipe = (
+        f"{c.epochs} epochs (patience {c.patience}), augmentation {'on' if c.augment else 'off'}"
+        f", lead mask {'on' if c.lead_mask else 'off'}, printout views "
+        + (
+            f"for {c.views:.0%} of training samples ({', '.join(c.view_layouts)})"
+            if c.views
+            else "off"
+        )
+    )
     lines = [
         "PTB-XL superdiagnostic (multi-label, 5 classes), 12 leads at 100 Hz, "
         "patient-wise stratified k-fold CV on the records given by --root (test = fold k, "
-        "val = fold k+1, train = rest; same folds, seed and epoch budget for every model; "
+        "val = fold k+1, train = rest; same folds, seed, inputs and training for every "
+        f"model: config `configs/ptbxl-superdiagnostic.yaml`, {recipe}; "
         "earlier invocations' finished runs in --out-root are included). "
         "The official strat_fold 10 test protocol cannot be reproduced on this subset; "
         "full-data anchor (Strodthoff et al. 2021): resnet1d_wang macro-AUC 0.930.\n",
