@@ -264,7 +264,8 @@ def _ptbxl_ablation(roots, out_root, overrides, models, folds) -> str:
     return (
         "PTB-XL superdiagnostic, CRT-Net design ablation on the `ptbxl-cv` folds (patient-wise "
         f"{folds}-fold CV of the records given by --root; test = fold k, val = fold k+1; "
-        f"config `configs/{pb.CONFIG}`, seed 0). Each variant adds one change; the choice is "
+        f"config `configs/{pb.CONFIG}`, seed 0). Each variant changes one thing, from base "
+        "or from aug (its name says which); the choice is "
         "the best mean **validation** macro-AUC (the epoch and thresholds are chosen on the "
         "same val fold), the test folds are reported and never used to choose. The view "
         "columns score each test fold with every record shown as that printout layout "
