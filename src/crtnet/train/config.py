@@ -28,7 +28,7 @@ class TrainConfig:
     model: str = "crtnet"
     model_cfg: dict = field(default_factory=dict)
     use_aux: bool = True  # feed TaskData aux features (MIT-BIH RR intervals) to the head
-    lead_mask: bool = False  # also feed a 0/1 per-lead validity channel (NaN = not shown)
+    lead_mask: bool = False  # also feed a per-lead validity channel (NaN = not shown)
     # printout views (train/views.py): this share of training samples is shown as a page
     # of one of these layouts would show it (NaN elsewhere); validation stays full signals
     views: float = 0.0
