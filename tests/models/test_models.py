@@ -91,3 +91,41 @@ def test_crtnet_rhythm_reads_the_neighbours_rr_as_an_ordered_sequence():
     assert again.rhythm_tokens == 4
     with pytest.raises(ValueError):
         build_model("crtnet_rhythm", n_leads=2, n_classes=4, aux_dim=3, rhythm_tokens=4)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_lead_mask_input_tells_missing_from_flat(name):
+    """With lead_mask a model sees 24 channels: NaN (not shown) is not the same as 0 mV."""
+    m = build_model(name, n_leads=12, n_classes=5, lead_mask=True).eval()
+    x = torch.randn(2, 12, 400)
+    x0 = x.clone()
+    x0[:, 3:, 100:] = 0
+    x[:, 3:, 100:] = float("nan")
+    with torch.no_grad():
+        a, b = m(x), m(x0)
+    assert torch.isfinite(a).all() and not torch.allclose(a, b, atol=1e-4)
+
+
+def test_run_format_versions(tmp_path, sample_dir, capsys):
+    """A run without format_version (mitdb-beats, bundled before it) loads as no-mask, and
+    an unknown version is one clear error."""
+    import json
+    import shutil
+
+    from crtnet.cli.main import main
+    from crtnet.models import load_run
+    from crtnet.predict.models import WEIGHTS
+
+    run = tmp_path / "old"
+    shutil.copytree(WEIGHTS / "mitdb-beats", run)
+    conf = json.loads((run / "config.json").read_text())
+    assert "format_version" not in conf  # bundled before the run format was versioned
+    model, _ = load_run(run)
+    assert not getattr(model, "lead_mask", False)
+    conf["format_version"] = 99
+    (run / "config.json").write_text(json.dumps(conf))
+    with pytest.raises(CrtnetError, match="run format version 99"):
+        load_run(run)
+    assert main(["predict", str(sample_dir / "mitdb/100"), "--model", str(run)]) == 1
+    err = capsys.readouterr().err
+    assert "run format version 99" in err and "Traceback" not in err

@@ -15,7 +15,9 @@ def register(app: typer.Typer) -> None:
         model: str = typer.Option(None, "--model", "-m", help="Registered model name."),
         config: Path = typer.Option(None, "--config", "-c", help="YAML experiment config."),
         root: list[str] = typer.Option(None, "--root", help="Dataset root (repeatable)."),
-        protocol: str = typer.Option(None, help="Split protocol (inter, intra, cv, strat_fold)."),
+        protocol: str = typer.Option(
+            None, help="Split protocol: inter, intra, cv, strat_fold, all."
+        ),
         fold: int = typer.Option(None, help="Test fold for cross-validation."),
         epochs: int = typer.Option(None, help="Maximum epochs."),
         max_train: int = typer.Option(None, help="Random subsample of training samples."),

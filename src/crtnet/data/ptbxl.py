@@ -2,7 +2,9 @@
 
 Several roots with the PTB-XL layout combine into one dataset (duplicate ``ecg_id`` kept
 once). Protocols: ``strat_fold`` (folds 1-8 train, 9 val, 10 test) and ``cv`` (patient-wise
-iteratively stratified k-fold over whatever records exist).
+iteratively stratified k-fold over whatever records exist) and ``all`` (every record
+trains except one inner validation fold; ``holdout`` ecg_ids and their patients' other
+records form the test split, e.g. the demo record kept out of a bundled model).
 """
 
 from __future__ import annotations
@@ -148,6 +150,7 @@ class PTBXL:
         bandpass=None,
         normalize="none",
         printout_views=False,
+        holdout=(),
         **unknown,
     ) -> TaskData:
         if unknown:
@@ -182,8 +185,11 @@ class PTBXL:
         folds_present = set(db["strat_fold"].astype(int))
         if protocol is None:
             protocol = "strat_fold" if folds_present >= set(range(1, 11)) else "cv"
-        if protocol not in ("strat_fold", "cv"):
-            raise CrtnetError(f"unknown ptbxl protocol {protocol!r}; use strat_fold or cv")
+        if protocol not in ("strat_fold", "cv", "all"):
+            raise CrtnetError(f"unknown ptbxl protocol {protocol!r}; use strat_fold, cv or all")
+        holdout = sorted(int(i) for i in holdout or ())
+        if holdout and protocol != "all":
+            raise CrtnetError("holdout= needs protocol all (cv and strat_fold fix their test)")
         pp = PreprocessConfig(
             fs=None, bandpass=tuple(bandpass) if bandpass else None, normalize=normalize
         )
@@ -199,6 +205,7 @@ class PTBXL:
             "seed": seed,
             "fs": fs,
             "preprocess": pp.key(),
+            **({"holdout": holdout} if holdout else {}),
         }
 
         def build() -> TaskData:
@@ -210,6 +217,15 @@ class PTBXL:
             if protocol == "strat_fold":
                 sf = db["strat_fold"].to_numpy().astype(int)
                 masks = {"train": sf <= 8, "val": sf == 9, "test": sf == 10}
+            elif protocol == "all":
+                if not 0 <= fold < n_folds:
+                    raise CrtnetError(f"fold {fold} outside 0..{n_folds - 1}")
+                masks = all_masks(
+                    stratified_group_folds(y, groups, n_folds, seed),
+                    fold,
+                    groups,
+                    np.isin(db.index, holdout),
+                )
             else:
                 masks = cv_masks(stratified_group_folds(y, groups, n_folds, seed), fold, n_folds)
             x = load_signals(full, fs, pp, cache)
@@ -226,6 +242,7 @@ class PTBXL:
                 "fs": fs,
                 "preprocessing": pp.key(),
                 "notes": notes,
+                **({"holdout": holdout} if holdout else {}),
                 "ecg_ids": {s: db.index[m].tolist() for s, m in masks.items()},
             }
             return TaskData(
@@ -259,13 +276,21 @@ class PTBXL:
         }
 
 
+def all_masks(fold_of, fold: int, groups, held) -> dict[str, np.ndarray]:
+    """Train on every record but validation fold ``fold``; held-out patients are the test."""
+    test = np.isin(groups, groups[held])
+    val = (fold_of == fold) & ~test
+    return {"train": ~(val | test), "val": val, "test": test}
+
+
 def with_printout_views(data: TaskData) -> TaskData:
     """Add to train and val a copy of every record as a 3x4 printout shows it.
 
     A standard 3x4 page shows each lead for one 2.5 s column only (lead II also as the
     10 s rhythm strip); the digitizer returns NaN elsewhere and ``predict`` zero-fills.
-    Training on both views lets one model read full signals and printouts alike. The test
-    split is left as recorded, so reported metrics stay those of the original signals.
+    The test split is left as recorded. Kept for the first bundled model's config; new
+    runs use the ``views`` and ``lead_mask`` training options (train/views.py), which
+    mix every standard layout and tell the model what is missing.
     """
     from dataclasses import replace
 
@@ -284,13 +309,8 @@ def with_printout_views(data: TaskData) -> TaskData:
 
 
 def printout_view(x: np.ndarray, fs: float, leads: list[str]) -> np.ndarray:
-    """Zero each lead outside its 3x4 column window (I-III, aVR-aVF, V1-V3, V4-V6); II kept."""
-    out = np.zeros_like(x)
-    col = int(round(2.5 * fs))
-    for i, lead in enumerate(leads):
-        c = STANDARD_12.index(lead) // 3 if lead in STANDARD_12 else 0
-        if lead == "II":
-            out[..., i, :] = x[..., i, :]
-        else:
-            out[..., i, c * col : (c + 1) * col] = x[..., i, c * col : (c + 1) * col]
-    return out
+    """Zero each lead outside what a 3x4+II page shows (the renderer's layout)."""
+    from crtnet.render.layouts import visible
+
+    vis = visible("3x4+II", list(leads), x.shape[-1], fs)
+    return np.where(vis, x, 0).astype(x.dtype)

@@ -17,6 +17,13 @@ def write_card(run_dir: Path, config: dict, metrics: dict) -> Path:
         f"({config['window'] / config['fs']:.2f} s); any longer record: windows or a mask",
         f"- leads (in this order): {', '.join(config['leads'])}; units: {config['units']}",
         f"- side features: {', '.join(config['aux_names']) or 'none'}",
+        "- missing samples: "
+        + (
+            "NaN, read through a per-lead validity mask (lead_mask; run format "
+            f"{config.get('format_version', 1)})"
+            if config["model"].get("lead_mask")
+            else "zero-filled (no lead mask)"
+        ),
         f"- preprocessing: {p.get('preprocessing', 'see config.json protocol')}",
         f"- output: {'sigmoid (multi-label)' if config['multilabel'] else 'softmax'} over "
         f"{', '.join(config['classes'])}"

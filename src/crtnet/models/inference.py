@@ -11,6 +11,9 @@ import torch
 from crtnet.errors import CrtnetError
 from crtnet.models.registry import build_model
 
+# config.json "format_version": 1 (absent) = signal only; 2 adds model.lead_mask
+FORMAT_VERSION = 2
+
 
 def load_run(run_dir: str | Path, device: str = "cpu") -> tuple[torch.nn.Module, dict]:
     """Rebuild the model of a run from ``config.json`` + ``model.safetensors`` (eval mode)."""
@@ -24,13 +27,21 @@ def load_run(run_dir: str | Path, device: str = "cpu") -> tuple[torch.nn.Module,
     try:
         config = json.loads(cfg_path.read_text())
         m = config["model"]
-    except (ValueError, KeyError) as exc:
+        version = int(config.get("format_version", 1))
+    except (ValueError, KeyError, TypeError) as exc:
         raise CrtnetError(f"unreadable run config: {exc}", cfg_path) from None
+    if not 1 <= version <= FORMAT_VERSION:
+        raise CrtnetError(
+            f"run format version {version} is not one this crtnet reads (1-{FORMAT_VERSION}); "
+            "upgrade crtnet or retrain",
+            cfg_path,
+        )
     model = build_model(
         m["name"],
         n_leads=m["n_leads"],
         n_classes=m["n_classes"],
         aux_dim=m.get("aux_dim", 0),
+        lead_mask=bool(m.get("lead_mask", False)) if version >= 2 else False,
         **m.get("cfg", {}),
     )
     try:
@@ -53,7 +64,8 @@ def predict_windows(
     """Logits ``[n_windows, K]`` of fixed windows over a record ``x [C, N]`` and their starts.
 
     The last window is aligned to the record end, so every sample is covered; a record
-    shorter than ``window`` is scored once as a padded window with its mask.
+    shorter than ``window`` is scored once as a padded window with its mask. NaN (samples
+    a printout does not show) reach the model: ``lead_mask`` models read them as masked.
     """
     x = torch.as_tensor(np.asarray(x, dtype=np.float32))
     n = x.shape[-1]

@@ -115,9 +115,14 @@ def _run_windows(lm: LoadedModel, x: np.ndarray) -> np.ndarray:
 
     cfg = lm.config
     pp = PreprocessConfig.from_key(cfg.get("protocol", {}).get("preprocessing", ""))
+    shown = np.isfinite(x)
     x, _ = preprocess(np.nan_to_num(x), cfg["fs"], pp)
+    if cfg["model"].get("lead_mask") and x.shape == shown.shape:
+        x = np.where(shown, x, np.nan)  # a digitized page: the model masks what it lacks
+    else:
+        x = np.nan_to_num(x)
     window = int(cfg["window"])
-    logits, _ = predict_windows(lm.model, np.nan_to_num(x), window, stride=window // 2)
+    logits, _ = predict_windows(lm.model, x, window, stride=window // 2)
     t = torch.from_numpy(logits)
     probs = torch.sigmoid(t) if lm.multilabel else torch.softmax(t, 1)
     return probs.mean(0).numpy()
@@ -199,6 +204,9 @@ def predict_record(
     else:
         x, q = adapt(record, list(cfg["leads"]), float(cfg["fs"]))
         probs = _run_windows(lm, x)
+        if cfg["model"].get("lead_mask"):  # what adapt zero-fills, this model sees as absent
+            q["flags"] = [f.replace("filled with zeros", "masked as absent") for f in q["flags"]]
+            q["flags"] = [f.replace("rest zero-filled", "rest masked") for f in q["flags"]]
         thr = cfg.get("thresholds")
         thr = [0.5] * len(lm.classes) if thr is None or not lm.multilabel else thr
         result["probabilities"] = {c: _num(v) for c, v in zip(lm.classes, probs, strict=True)}

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from crtnet.errors import CrtnetError
 
 
@@ -26,6 +28,37 @@ class Layout:
 
 
 LAYOUTS: dict[str, Layout] = {}
+
+
+def column_samples(c: int, n_cols: int, span_s: float, fs: float, n: int) -> tuple[int, int]:
+    """Sample range [i0, i1) of column ``c`` of ``n_cols`` across ``span_s`` seconds.
+
+    Columns split the span into equal consecutive time windows; the last column also shows
+    the sample that sits on the right edge. ``render_page`` draws these samples and
+    ``visible`` (training-time printout views) masks all others, so both agree exactly.
+    """
+    t0, t1 = c * span_s / n_cols, (c + 1) * span_s / n_cols
+    i0 = int(np.ceil(t0 * fs - 1e-9))
+    i1 = min(n, int(np.ceil(t1 * fs - 1e-9)))
+    if c == n_cols - 1:
+        i1 = min(n, int(np.floor(t1 * fs + 1e-9)) + 1)
+    return i0, max(i0, i1)
+
+
+def visible(name: str, leads: list[str], n: int, fs: float, span_s: float = 10.0) -> np.ndarray:
+    """``bool [len(leads), n]``: which samples of each lead a page of this layout shows.
+
+    A page starting at sample 0 and spanning ``span_s`` seconds (10 s on letter or A4 at
+    25 mm/s); ``-aVR`` shows aVR; ``#k`` slots and leads the record lacks show nothing.
+    """
+    out = np.zeros((len(leads), n), bool)
+    for row in get_layout(name).rows:
+        for c, slot in enumerate(row):
+            lead = slot.lstrip("-")
+            if lead in leads:
+                i0, i1 = column_samples(c, len(row), span_s, fs, n)
+                out[leads.index(lead), i0:i1] = True
+    return out
 
 
 def register_layout(name: str, rows: list[list[str]], description: str = "") -> Layout:

@@ -20,7 +20,7 @@ from crtnet.render.draw import pen as _pen
 from crtnet.render.draw import polyline as _polyline
 from crtnet.render.draw import text as _text
 from crtnet.render.header import header_lines
-from crtnet.render.layouts import get_layout
+from crtnet.render.layouts import column_samples, get_layout
 
 LIMB_DERIVED = ("III", "aVR", "aVL", "aVF")
 MODIFIED = {"I": "MLI", "II": "MLII", "III": "MLIII"}
@@ -168,10 +168,8 @@ def render_page(record: Record, config: RenderConfig | None = None, *, seed: int
         n_cols = len(row)
         for c, name in enumerate(row):
             t0, t1 = c * span / n_cols, (c + 1) * span / n_cols
-            i0 = s0 + int(np.ceil(t0 * rec.fs - 1e-9))
-            i1 = min(rec.n_samples, s0 + int(np.ceil(t1 * rec.fs - 1e-9)))
-            if c == n_cols - 1:  # the last column may show the sample that sits on the edge
-                i1 = min(rec.n_samples, s0 + int(np.floor(t1 * rec.fs + 1e-9)) + 1)
+            i0, i1 = column_samples(c, n_cols, span, rec.fs, rec.n_samples - s0)
+            i0, i1 = s0 + i0, s0 + i1
             sig, label, base, sign = _resolve(rec, name)
             xl, xr = px(x0_mm + t0 * cfg.paper_speed), px(x0_mm + t1 * cfg.paper_speed)
             entry: dict[str, Any] = {

@@ -28,6 +28,11 @@ class TrainConfig:
     model: str = "crtnet"
     model_cfg: dict = field(default_factory=dict)
     use_aux: bool = True  # feed TaskData aux features (MIT-BIH RR intervals) to the head
+    lead_mask: bool = False  # also feed a per-lead validity channel (NaN = not shown)
+    # printout views (train/views.py): this share of training samples is shown as a page
+    # of one of these layouts would show it (NaN elsewhere); validation stays full signals
+    views: float = 0.0
+    view_layouts: list = field(default_factory=lambda: ["3x4", "3x4+II", "6x2", "12x1"])
     # optimisation
     epochs: int = 10
     batch_size: int = 128
@@ -74,6 +79,12 @@ def load_config(
     cfg = TrainConfig(**data)
     if cfg.balance not in ("weights", "sampler", "none"):
         raise CrtnetError(f"balance must be weights, sampler or none, not {cfg.balance!r}")
+    if not 0.0 <= float(cfg.views) <= 1.0:
+        raise CrtnetError(f"views is the share of printout views, 0-1, not {cfg.views!r}")
+    if cfg.views:
+        from crtnet.train.views import check_layouts
+
+        cfg.view_layouts = check_layouts(cfg.view_layouts)
     return cfg
 
 

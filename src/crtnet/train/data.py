@@ -14,12 +14,24 @@ import torch
 class ArrayBatches(torch.utils.data.Dataset):
     """``ds[(epoch, indices)]`` -> dict of tensors for one batch (augmented if asked).
 
-    Augmentation draws from (seed, epoch, batch), so it is identical after a resume."""
+    Augmentation and printout views draw from (seed, epoch, batch), so they are identical
+    after a resume. ``keep_nan`` passes NaN (samples a printout does not show) on to a
+    ``lead_mask`` model, which turns them into its validity channels; others see zeros."""
 
-    def __init__(self, split, use_aux: bool = True, augment: bool = False, seed: int = 0):
+    def __init__(
+        self,
+        split,
+        use_aux: bool = True,
+        augment: bool = False,
+        seed: int = 0,
+        *,
+        keep_nan: bool = False,
+        views=None,
+    ):
         self.split = split
         self.use_aux = use_aux and split.aux is not None
         self.augment, self.seed = augment, seed
+        self.keep_nan, self.views = keep_nan, views
 
     def __len__(self) -> int:
         return len(self.split.y)
@@ -27,9 +39,14 @@ class ArrayBatches(torch.utils.data.Dataset):
     def __getitem__(self, item):
         epoch, idx = item
         idx = np.sort(np.asarray(idx))  # sorted reads are kinder to memmaps; order is irrelevant
-        x = np.nan_to_num(np.asarray(self.split.x[idx], dtype=np.float32))
+        x = np.asarray(self.split.x[idx], dtype=np.float32)
+        rng = np.random.default_rng([self.seed, epoch, int(idx[0]), len(idx)])
         if self.augment:
-            x = _augment(x, np.random.default_rng([self.seed, epoch, int(idx[0]), len(idx)]))
+            x = _augment(x, rng)
+        if self.views is not None:
+            x = self.views(x, rng)
+        if not self.keep_nan:
+            x = np.nan_to_num(x)
         out = {
             "x": torch.from_numpy(x),
             "y": torch.from_numpy(np.asarray(self.split.y[idx])),
@@ -116,6 +133,8 @@ def loader(
     num_workers=0,
     pin=False,
     augment=False,
+    keep_nan=False,
+    views=None,
 ):
     sampler = EpochBatches(
         len(split.y),
@@ -127,7 +146,7 @@ def loader(
         world=world,
     )
     dl = torch.utils.data.DataLoader(
-        ArrayBatches(split, use_aux, augment, seed * 1000 + rank),
+        ArrayBatches(split, use_aux, augment, seed * 1000 + rank, keep_nan=keep_nan, views=views),
         sampler=sampler,
         batch_size=None,
         num_workers=num_workers,

@@ -20,7 +20,8 @@ def predict_split(
 ) -> np.ndarray:
     """Logits [N, K] in the split's order."""
     model.eval()
-    dl, _ = loader(split, batch_size, use_aux=use_aux)
+    keep_nan = bool(getattr(model, "lead_mask", False))  # LeadMasked reads NaN as "not shown"
+    dl, _ = loader(split, batch_size, use_aux=use_aux, keep_nan=keep_nan)
     out = []
     dev = torch.device(device)
     for b in dl:

@@ -22,6 +22,7 @@ from crtnet.errors import CrtnetError
 from crtnet.evaluate.metrics import best_thresholds, compute_metrics, monitor_score
 from crtnet.io.atomic import atomic_path
 from crtnet.models import build_model
+from crtnet.models.inference import FORMAT_VERSION
 from crtnet.train import checkpoint as ck
 from crtnet.train.config import TrainConfig
 from crtnet.train.data import class_counts, class_weights, loader
@@ -100,9 +101,17 @@ def _fit(cfg: TrainConfig, out: Path, d: Dist, task, resume: bool, stop_after) -
     k, ml = len(task.classes), task.multilabel
     aux_dim = task.train.aux.shape[1] if (cfg.use_aux and task.train.aux is not None) else 0
     n_leads, window = int(task.train.x.shape[1]), int(task.train.x.shape[2])
-    model = build_model(cfg.model, n_leads=n_leads, n_classes=k, aux_dim=aux_dim, **cfg.model_cfg)
+    model = build_model(
+        cfg.model,
+        n_leads=n_leads,
+        n_classes=k,
+        aux_dim=aux_dim,
+        lead_mask=cfg.lead_mask,
+        **cfg.model_cfg,
+    )
     model.to(d.device)
-    model_cfg = model.config() if hasattr(model, "config") else dict(cfg.model_cfg)
+    net = getattr(model, "net", model)  # LeadMasked wraps the registered model
+    model_cfg = net.config() if hasattr(net, "config") else dict(cfg.model_cfg)
     ddp = model
     if d.world > 1:
         ddp = torch.nn.parallel.DistributedDataParallel(
@@ -133,13 +142,17 @@ def _fit(cfg: TrainConfig, out: Path, d: Dist, task, resume: bool, stop_after) -
         num_workers=cfg.num_workers,
         pin=d.device.type == "cuda",
         augment=cfg.augment,
+        keep_nan=cfg.lead_mask,
+        views=_views(cfg, task, window),
     )
     config = {
+        "format_version": FORMAT_VERSION,
         "model": {
             "name": cfg.model,
             "n_leads": n_leads,
             "n_classes": k,
             "aux_dim": aux_dim,
+            "lead_mask": bool(cfg.lead_mask),
             "cfg": model_cfg,
         },
         "classes": list(task.classes),
@@ -217,6 +230,14 @@ def _fit(cfg: TrainConfig, out: Path, d: Dist, task, resume: bool, stop_after) -
         config = _finish(out, config, state, task, aux_dim, d.device, amp)
     barrier(d)
     return config
+
+
+def _views(cfg: TrainConfig, task, window: int):
+    if not cfg.views:
+        return None
+    from crtnet.train.views import LayoutViews
+
+    return LayoutViews(cfg.view_layouts, list(task.leads), float(task.fs), window, cfg.views)
 
 
 def _train_epoch(model, dl, opt, scaler, loss_fn, amp, d: Dist, cfg, epoch) -> float:
