@@ -15,7 +15,7 @@ def test_tiny_label_training_resumes_loads_and_runs(tmp_path):
         samples=64, val_samples=32, steps=4, batch=8, checkpoint_every=2, threads=1
     )
     assert train_labels(tmp_path, cfg, log=lambda s: None, stop_after=2) is None
-    assert json.loads((tmp_path / "state.json").read_text())["step"] == 2
+    assert json.loads((tmp_path / "checkpoint.json").read_text())["step"] == 2
     logs = []
     m = train_labels(tmp_path, cfg, log=logs.append)
     assert any("resuming at step 2" in s for s in logs)

@@ -25,12 +25,12 @@ def test_tiny_pixel_training_resumes_loads_and_runs(tmp_path):
     )
     # interrupted after two steps (bundled PTB-XL samples), then resumed to the end
     assert train_pixel(tmp_path, cfg, [], log=lambda s: None, stop_after=2) is None
-    assert json.loads((tmp_path / "state.json").read_text())["step"] == 2
+    assert json.loads((tmp_path / "checkpoint.json").read_text())["step"] == 2
     logs = []
     m = train_pixel(tmp_path, cfg, [], log=logs.append)
     assert any("resuming at step 2" in s for s in logs)
     assert set(m) >= {"other", "grid", "ink"} and 0 <= m["ink"]["iou"] <= 1
-    assert json.loads((tmp_path / "state.json").read_text())["step"] == 4
+    assert json.loads((tmp_path / "checkpoint.json").read_text())["step"] == 4
     net = pixelnet.load(str(tmp_path / "model.safetensors"))
     img = np.full((80, 120, 3), 255, np.uint8)
     img[40, :] = 0  # a pen line

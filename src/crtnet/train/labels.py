@@ -132,11 +132,13 @@ def make_set(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 def train_labels(
     out: Path, cfg: LabelTrainConfig, log=print, stop_after: int | None = None
 ) -> dict | None:
-    """Train (or resume) into ``out``: model.safetensors, state.json, metrics.json.
+    """Train (or resume) into ``out``: model.safetensors, metrics.json and the checkpoint
+    (``train.checkpoint``: safetensors + JSON, no pickle).
 
     ``stop_after`` ends this call after that many steps, as an interruption would."""
     import torch
-    from safetensors.torch import load_file, save_file
+
+    from crtnet.train import checkpoint as ck
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -156,13 +158,11 @@ def train_labels(
     net = build()
     opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=cfg.steps)
-    state_path, step = out / "state.json", 0
-    if state_path.is_file() and (out / "checkpoint.safetensors").is_file():
-        st = json.loads(state_path.read_text())
-        net.load_state_dict(load_file(str(out / "checkpoint.safetensors")))
-        opt.load_state_dict(torch.load(out / "optimizer.pt", weights_only=True))
-        sched.load_state_dict(st["sched"])
-        step = st["step"]
+    step = 0
+    if ck.has_checkpoint(out):
+        state = ck.load_checkpoint(out, net, opt, None)
+        sched.load_state_dict(state["sched"])
+        step = state["step"]
         log(f"resuming at step {step}")
     gen = torch.Generator().manual_seed(cfg.seed + step)
     t0 = time.perf_counter()
@@ -179,10 +179,7 @@ def train_labels(
         sched.step()
         step += 1
         if step % cfg.checkpoint_every == 0 or step == cfg.steps:
-            save_file({k: v.contiguous() for k, v in net.state_dict().items()},
-                      str(out / "checkpoint.safetensors"))  # fmt: skip
-            torch.save(opt.state_dict(), out / "optimizer.pt")
-            state_path.write_text(json.dumps({"step": step, "sched": sched.state_dict()}))
+            ck.save_checkpoint(out, net, opt, None, {"step": step, "sched": sched.state_dict()})
             log(
                 f"step {step}/{cfg.steps} loss {loss.item():.4f} ({time.perf_counter() - t0:.0f} s)"
             )
@@ -199,7 +196,6 @@ def train_labels(
         "seconds": round(time.perf_counter() - t0, 1),
         "config": asdict(cfg),
     }
-    save_file({k: v.contiguous() for k, v in net.state_dict().items()},
-              str(out / "model.safetensors"))  # fmt: skip
+    ck.save_weights(net, out / "model.safetensors")
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
     return metrics

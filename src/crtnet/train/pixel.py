@@ -137,14 +137,15 @@ def make_crops(cfg: PixelTrainConfig, roots: list[Path], cache: Path) -> dict:
 def train_pixel(
     out: Path, cfg: PixelTrainConfig, roots: list[Path], log=print, stop_after: int | None = None
 ) -> dict | None:
-    """Train (or resume) into ``out``: model.safetensors, state.json, metrics.json.
+    """Train (or resume) into ``out``: model.safetensors, metrics.json and the checkpoint
+    (``train.checkpoint``: safetensors + JSON, no pickle).
 
     ``stop_after`` ends this call after that many steps, as an interruption would (the
     checkpoint is written; a later call resumes); it then returns None."""
     import torch
-    from safetensors.torch import load_file, save_file
 
     from crtnet.digitize.pixelnet import build, features
+    from crtnet.train import checkpoint as ck
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -161,14 +162,11 @@ def train_pixel(
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=cfg.steps)
     freq = torch.bincount(tr_y.flatten(), minlength=3).float()
     weight = (freq.sum() / (3 * freq.clamp(min=1))) ** 0.5
-    state_path, step = out / "state.json", 0
-    if state_path.is_file() and (out / "checkpoint.safetensors").is_file():
-        st = json.loads(state_path.read_text())
-        ck = load_file(str(out / "checkpoint.safetensors"))
-        net.load_state_dict({k[4:]: v for k, v in ck.items() if k.startswith("net.")})
-        opt.load_state_dict(torch.load(out / "optimizer.pt", weights_only=True))
-        sched.load_state_dict(st["sched"])
-        step = st["step"]
+    step = 0
+    if ck.has_checkpoint(out):
+        state = ck.load_checkpoint(out, net, opt, None)
+        sched.load_state_dict(state["sched"])
+        step = state["step"]
         log(f"resuming at step {step}")
     gen = torch.Generator().manual_seed(cfg.seed + step)
     t0 = time.perf_counter()
@@ -190,20 +188,13 @@ def train_pixel(
         sched.step()
         step += 1
         if step % cfg.checkpoint_every == 0 or step == cfg.steps:
-            save_file(
-                {f"net.{k}": v.contiguous() for k, v in net.state_dict().items()},
-                str(out / "checkpoint.safetensors"),
-            )
-            torch.save(opt.state_dict(), out / "optimizer.pt")
-            state_path.write_text(json.dumps({"step": step, "sched": sched.state_dict()}))
+            ck.save_checkpoint(out, net, opt, None, {"step": step, "sched": sched.state_dict()})
             log(
                 f"step {step}/{cfg.steps} loss {loss.item():.4f} ({time.perf_counter() - t0:.0f} s)"
             )
     net.eval()
     metrics = evaluate(net, va_x, va_y)
-    save_file(
-        {k: v.contiguous() for k, v in net.state_dict().items()}, str(out / "model.safetensors")
-    )
+    ck.save_weights(net, out / "model.safetensors")
     metrics.update(
         {
             "config": asdict(cfg),
