@@ -11,6 +11,7 @@ import numpy as np
 from crtnet.digitize.load import load
 from crtnet.digitize.raster import read_raster
 from crtnet.digitize.read import read
+from crtnet.digitize.trace import pieces
 from crtnet.errors import CrtnetError
 from crtnet.io.leads import STANDARD_12
 from crtnet.io.record import Record
@@ -34,12 +35,9 @@ class Digitized:
             raise CrtnetError("no page image to draw the overlay on")
         out = np.ascontiguousarray(base[..., :3]).copy()
         for i, c in enumerate(self.curves):
-            ok = np.isfinite(c).all(axis=1)
-            pieces = np.split(np.arange(len(c)), np.flatnonzero(np.diff(ok.astype(int)) != 0) + 1)
-            for p in pieces:
-                if p.size > 1 and ok[p[0]]:
-                    pts = np.round(c[p] * 4).astype(np.int32)
-                    cv2.polylines(out, [pts], False, COLORS[i % len(COLORS)], width, cv2.LINE_AA, 2)
+            for p in pieces(c):
+                pts = np.round(p * 4).astype(np.int32)
+                cv2.polylines(out, [pts], False, COLORS[i % len(COLORS)], width, cv2.LINE_AA, 2)
         return out
 
 

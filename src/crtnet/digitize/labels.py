@@ -14,6 +14,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from crtnet.digitize.trace import pieces
+
 SURE = 0.9  # a reading this probable counts; less is "unread"
 MIN_READ = 3  # fewer sure readings on a page: the check cannot tell
 
@@ -30,12 +32,8 @@ def _ink(crop: np.ndarray) -> np.ndarray:
 def _curve_band(shape, curves, x0: int, y0: int, width: int) -> np.ndarray:
     band = np.zeros(shape, np.uint8)
     for c in curves:
-        ok = np.isfinite(c).all(axis=1)
-        pieces = np.split(np.arange(len(c)), np.flatnonzero(np.diff(ok.astype(int)) != 0) + 1)
-        for p in pieces:
-            if p.size > 1 and ok[p[0]]:
-                pts = np.round(c[p] - (x0, y0)).astype(np.int32)
-                cv2.polylines(band, [pts], False, 1, width)
+        for p in pieces(c):
+            cv2.polylines(band, [np.round(p - (x0, y0)).astype(np.int32)], False, 1, width)
     return band.astype(bool)
 
 

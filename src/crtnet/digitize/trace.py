@@ -34,6 +34,14 @@ class Row:
     real: np.ndarray | None = None  # per column x0..x1: a run was found there
 
 
+def pieces(curve: np.ndarray) -> list[np.ndarray]:
+    """The runs of a curve's (x, y) points (N x 2, NaN where the trace was lost) that can
+    be drawn: finite and at least two points long."""
+    ok = np.isfinite(curve).all(axis=1)
+    runs = np.split(np.arange(len(curve)), np.flatnonzero(np.diff(ok.astype(int)) != 0) + 1)
+    return [curve[r] for r in runs if r.size > 1 and ok[r[0]]]
+
+
 def find_rows(trace: np.ndarray, ppm: float) -> list[Row]:
     """Baselines = image rows whose ±2.5 mm band is inked across most of the width."""
     h, w = trace.shape
