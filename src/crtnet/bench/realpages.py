@@ -140,6 +140,7 @@ def scale_checks(ref, est) -> dict:
 def score_page(image: Path, ref, overlay_dir: Path | None = None) -> dict:
     """Digitize one page and score it; a refused page is 0 dB."""
     from crtnet.digitize import digitize
+    from crtnet.digitize.labels import SURE
     from crtnet.digitize.metric import challenge_snr
     from crtnet.errors import CrtnetError
 
@@ -168,7 +169,7 @@ def score_page(image: Path, ref, overlay_dir: Path | None = None) -> dict:
     wrong_pooled = wrong or (np.isfinite(pooled) and not SCALE_OK[0] <= pooled <= SCALE_OK[1])
     flagged = bool(d.info.get("flagged", False))
     labels = d.info.get("lead_labels", [])
-    sure = [f for f in labels if f["read"] != "none" and f["p"] >= 0.9]
+    sure = [f for f in labels if f["read"] != "none" and f["p"] >= SURE]
     if overlay_dir is not None:
         _save_overlay(d, overlay_dir / f"{image.stem}.png")
     return {

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from crtnet.digitize.labelnet import CLASSES, build, normalise
+from crtnet.digitize.labels import SURE
 
 LEADS = CLASSES[:-1]
 OTHER = (
@@ -187,7 +188,7 @@ def train_labels(
     with torch.inference_mode():
         p = torch.softmax(net(torch.from_numpy(vx[:, None])), dim=1).numpy()
     pred = p.argmax(axis=1)
-    sure = p.max(axis=1) >= 0.9
+    sure = p.max(axis=1) >= SURE  # the share a page's labels check would count
     metrics = {
         "val_accuracy": round(float((pred == vy).mean()), 4),
         "val_sure_share": round(float(sure.mean()), 4),
