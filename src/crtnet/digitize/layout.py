@@ -42,6 +42,14 @@ EDGE_S = 0.04
 DETAIL_S = 0.006
 # where a row's pulse may lie: a photo's row can begin with a few mm of edge or frame junk
 PULSE_SEARCH_MM = 30.0
+# rows' starts on one page agree within a dewarped photo's residual (a fraction of a mm)
+ALIGN_MM = 1.5
+# a row's own end-placed start vs the page's estimate: more is junk or a lost end
+AGREE_MM = 0.75
+# how far a row's measured duration may miss a whole number of 2.5 s columns
+SNAP_S = 0.3
+# a blank stretch this long between curve pieces can separate a row's end from junk
+GAP_MM = 2.0
 BY_ROWS = {3: "3x4", 4: "3x4+II", 5: "3x4+2", 6: "6x2", 7: "6x2+II", 12: "12x1"}
 
 
@@ -122,19 +130,77 @@ def _same(a: Trace, b: Trace, t0: float, t1: float, speed: float) -> float:
     return best
 
 
+def row_span(traces: list[Trace], speed: float) -> float:
+    """Seconds a full row holds: the longest row's duration, snapped to whole 2.5 s steps
+    when close. Past the standard 10 s a second row must agree: a tracer that wandered
+    from one row's end onto the page's edge or a scrawl makes that row look longer."""
+    durations = sorted(((t.end - t.start) / speed for t in traces), reverse=True)
+    if not durations:
+        return 0.0
+    steps = int(np.floor((durations[0] + SNAP_S) / 2.5))
+    need = min(2, len(durations))
+    while steps > 4 and sum(d >= 2.5 * steps - SNAP_S for d in durations) < need:
+        steps -= 1
+    if steps < 1:
+        return durations[0]
+    return 2.5 * steps
+
+
+def _piece_ends(tr: Trace) -> np.ndarray:
+    """x where each stretch of the curve ends before a gap of GAP_MM or more, and its end."""
+    ok = np.isfinite(tr.y)
+    x = tr.x[ok]
+    if x.size == 0:
+        return np.array([tr.end])
+    brk = np.flatnonzero(np.diff(x) >= GAP_MM)
+    return np.r_[x[brk], x[-1]]
+
+
+def _full(d: float) -> bool:
+    return d > 2.5 - SNAP_S and abs(d - 2.5 * round(d / 2.5)) < SNAP_S
+
+
+def _densest(values: list[float], tol: float = 0.5) -> float:
+    """The mean of the largest group of values that agree within ``tol``."""
+    v = np.asarray(values, float)
+    near = np.abs(v[:, None] - v[None, :]) <= tol
+    return float(v[near[int(np.argmax(near.sum(axis=1)))]].mean())
+
+
 def anchor_rows(traces: list[Trace], speed: float) -> None:
-    """Place full-length rows by their end: it is crisp (the trace stops), while the start
-    is blurred by the calibration pulse and the gap after it."""
+    """Give a page's rows one time origin and end: a standard page starts every row at
+    the same x, after its calibration pulse, and each row holds whole 2.5 s columns.
+
+    A row's start is the end of its pulse, or the first ink the tracer followed, which can
+    be the page's edge, a frame or a pulse that was not recognised; its end can run on
+    across blank paper to the page's edge. So rows whose pulse was found agree on a start
+    and the others take it, and a row ends at the last stretch of curve whose end lies a
+    whole number of columns after that start. The ends of full-length rows are crisp (the
+    trace stops) where the start is blurred by the pulse's falling edge and the gap after
+    it: the ends that agree say how far after its pulse each row's signal begins."""
     if not traces:
         return
-    durations = [(t.end - t.start) / speed for t in traces]
-    steps = round(max(durations) / 2.5)
-    total = 2.5 * steps
-    if not steps or abs(max(durations) - total) >= 0.3:
+    pulsed = [t.start for t in traces if t.pulse]
+    s0 = float(np.median(pulsed)) if pulsed else None
+    if s0 is not None:
+        for tr in traces:
+            if abs(tr.start - s0) > ALIGN_MM:
+                # a step elsewhere than the page's pulses is not a pulse: nor its 0 mV level
+                tr.start, tr.pulse = s0, None
+            ends = [e for e in _piece_ends(tr) if _full((e - tr.start) / speed)]
+            if ends:
+                tr.end = float(max(ends))
+    total = row_span(traces, speed)
+    full = [t for t in traces if abs((t.end - t.start) / speed - total) < SNAP_S]
+    if not full:
         return
-    for tr, d in zip(traces, durations, strict=True):
-        if abs(d - total) < 0.3:
-            tr.start = tr.end - total * speed
+    by_end = [t.end - total * speed for t in full]
+    s_end = _densest(by_end)
+    for tr in traces:
+        # a row's own end, where it agrees with the page, beats its pulse: it is crisper
+        guess = tr.start + s_end - s0 if s0 is not None else s_end
+        own = tr.end - total * speed
+        tr.start = own if abs(own - guess) <= AGREE_MM else guess
 
 
 def choose_layout(traces: list[Trace], layout: str, speed: float = 25.0, path=None) -> str:
@@ -176,11 +242,7 @@ def assemble(
     ``detail``: limit samples to what a pixel page resolves (not for exact vector paths)."""
     spec = LAYOUTS[layout]
     durations = [(t.end - t.start) / speed for t in traces]
-    total = max(durations)
-    # a full row is 10 s on every standard page; snap to whole 2.5 s steps when close
-    steps = round(total / 2.5)
-    if steps and abs(total - 2.5 * steps) < 0.3:
-        total = 2.5 * steps
+    total = row_span(traces, speed)
     n = int(round(total * fs))
     sig = np.full((12, n), np.nan, np.float32)
     conf = {lead: 0.0 for lead in STANDARD_12}
@@ -188,7 +250,7 @@ def assemble(
     entries = []
     for r, (tr, leads) in enumerate(zip(traces, spec, strict=True)):
         ncol = len(leads)
-        col_t = max(durations[r], 1e-6) / ncol if ncol > 1 else durations[r]
+        col_t = max(durations[r], 1e-6) / ncol if ncol > 1 else min(durations[r], total)
         if ncol > 1 and abs(col_t * ncol - total) < 0.3 * total:
             col_t = total / ncol
         for c, lead in enumerate(leads):

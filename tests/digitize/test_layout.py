@@ -1,0 +1,55 @@
+"""Rows of one page share a time axis, whatever junk the tracer followed at their ends."""
+
+import numpy as np
+
+from crtnet.digitize import layout as lay
+
+SPEED = 25.0
+
+
+def _row(x0: float, x1: float, *, pulse: bool, junk: tuple[float, float] | None = None):
+    """A traced row from x0 to x1 mm, with an optional stretch of junk after a blank gap."""
+    x = np.arange(0.0, 420.0, 0.125)
+    rng = np.random.default_rng(int(x0 * 10 + x1))
+    y = np.where((x >= x0) & (x <= x1), 50 + rng.normal(0, 0.3, x.size), np.nan)
+    if junk:
+        y[(x >= junk[0]) & (x <= junk[1])] = 40.0
+    ok = np.isfinite(y)
+    tr = lay.Trace(x=x, y=y, baseline=50.0)
+    tr.pulse = {"x0": 20.0, "x1": 25.0, "base_y": 50.0, "height_mm": 10.0} if pulse else None
+    tr.start = 25.0 if pulse else float(x[ok][0])
+    tr.end = float(x[ok][-1])
+    return tr
+
+
+def test_rows_take_the_page_start_and_drop_junk_past_their_end():
+    rows = [
+        _row(25.0, 275.0, pulse=True, junk=(288.0, 290.0)),  # the page's edge, 13 mm on
+        _row(4.0, 275.0, pulse=False),  # the tracer started at a frame line
+        _row(25.0, 275.0, pulse=True),
+        _row(25.0, 275.0, pulse=True, junk=(281.0, 299.0)),
+    ]
+    lay.anchor_rows(rows, SPEED)
+    assert [round(r.start, 1) for r in rows] == [25.0, 25.0, 25.0, 25.0]
+    assert lay.row_span(rows, SPEED) == 10.0
+    sig, _, entries = lay.assemble(rows, "3x4+II", SPEED, 10.0, 500.0)
+    cols = {e[3]: (e[5], e[6]) for e in entries if e[0] == 4}
+    assert cols["V4"] == (7.5, 10.0)
+    assert sig.shape[1] == 5000  # 10 s, not the 10.6 s a row's junk would make of it
+
+
+def test_a_longer_page_needs_two_rows_to_say_so():
+    rows = [_row(25.0, 275.0, pulse=True) for _ in range(3)]
+    rows.append(_row(25.0, 340.0, pulse=True))  # a scrawl that the tracer followed on
+    assert lay.row_span(rows, SPEED) == 10.0
+    long = [_row(25.0, 400.0, pulse=True) for _ in range(2)]
+    assert lay.row_span(long, SPEED) == 15.0
+
+
+def test_a_step_away_from_the_pages_pulses_is_not_a_pulse():
+    rows = [_row(25.0, 275.0, pulse=True) for _ in range(3)]
+    odd = _row(25.0, 275.0, pulse=True)
+    odd.start, odd.pulse["x1"] = 14.0, 14.0
+    rows.append(odd)
+    lay.anchor_rows(rows, SPEED)
+    assert round(odd.start, 1) == 25.0 and odd.pulse is None
