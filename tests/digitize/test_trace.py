@@ -65,3 +65,18 @@ def test_a_zigzag_along_a_stroke_is_put_in_order_and_a_clean_one_left_alone():
     clean = truth + rng.uniform(-0.02, 0.02, py.size)
     px2, _ = tr._along_strokes(clean, py, steep, 0.5 * (s + e), lw=3.0)
     assert np.array_equal(px2, clean)
+
+
+def test_a_spike_whose_foot_broke_off_beats_a_grid_line_running_under_it():
+    # a tall upright spike whose foot the pen mask lost for 6 px (where it crosses a grid
+    # line on a photo), and that 1 px grid line carrying on under it, level with the
+    # baseline: both connect to the curve, and the spike explains far more ink
+    x = np.array([0, 200, 201, 203, 399], float)
+    y = np.array([150, 150, 20, 150, 150], float)
+    ink = _page(np.stack([x, y], 1))
+    mask = ink > 0.5
+    mask[140:147, 196:210] = False
+    mask[150, 196:210] = True
+    rows = [tr.Row(baseline=150.0, x0=0, x1=399)]
+    tr.extract(mask, rows, ppm=8.0, ink=ink)
+    assert np.nanmin(rows[0].y) < 30  # the path climbs the spike
