@@ -80,3 +80,27 @@ def test_a_spike_whose_foot_broke_off_beats_a_grid_line_running_under_it():
     rows = [tr.Row(baseline=150.0, x0=0, x1=399)]
     tr.extract(mask, rows, ppm=8.0, ink=ink)
     assert np.nanmin(rows[0].y) < 30  # the path climbs the spike
+
+
+def test_a_level_line_off_the_baseline_is_not_taken_for_the_trace():
+    # the trace fades out for 60 px (a shadow); a crease-like level line runs 6 mm below
+    mask = np.zeros((200, 400), bool)
+    mask[99:102, :] = True
+    mask[99:102, 170:230] = False
+    mask[147:149, 165:235] = True
+    rows = [tr.Row(baseline=100.0, x0=0, x1=399)]
+    tr.extract(mask, rows, ppm=8.0)
+    y = rows[0].y[(rows[0].x > 175) & (rows[0].x < 225)]
+    assert not (y > 120).any()  # left blank (NaN), never on the line
+
+
+def test_a_row_blanked_for_centimetres_by_a_shadow_is_still_one_row():
+    ppm = 8.0
+    mask = np.zeros((600, 2400), bool)
+    for y in (100, 300, 500):
+        mask[y - 1 : y + 2, 100:2300] = True
+    mask[299:302, 900:1060] = False  # 20 mm of the middle row lost in a shadow
+    mask[499:502, 2200:2300] = False
+    mask[499:502, 2350:2360] = True  # a short mark 6 mm past the last row's end
+    rows = tr.find_rows(mask, ppm)
+    assert [(r.x0, r.x1) for r in rows] == [(100, 2299), (100, 2299), (100, 2199)]

@@ -176,8 +176,10 @@ def run(
         cal_ok = cal_ok and abs(med / g - 1) < 0.2 and near >= 0.5
     if pulses:  # a 0.2 s pulse is 5 or 10 mm wide: anything else is a misread grid
         speed_read = float(np.median([p["width_mm"] for p in pulses])) / 0.2
-        # (the flat top measures a little short of 0.2 s: its corners are rounded)
-        cal_ok = cal_ok and min(abs(speed_read / s - 1) for s in (25.0, 50.0)) < 0.25
+        # (the flat top measures a little short of 0.2 s, its corners being rounded, and
+        # never much longer: at most 1.02 of it on the real photos and 0.96 on ecg-image-kit
+        # pages; a plateau of a tall signal read as a pulse can be any width)
+        cal_ok = cal_ok and any(0.75 < speed_read / s < 1.1 for s in (25.0, 50.0))
     out["calibration"] = {"ok": bool(cal_ok), "value": len(heights)}
     rng = [
         float(np.nanpercentile(s, 99) - np.nanpercentile(s, 1))

@@ -23,6 +23,8 @@ SHARP_CORE = 0.6  # a pen whose core is paler than this is blurred (sigma > ~1 p
 # reward per mm of ink a run holds in its row's territory, against 0.04 per mm off the
 # baseline; 0.1 and 0.2 did alike on our renders and ecg-image-kit's pages (0.05 less)
 RUN_REWARD = 0.1
+FAR_GAP_MM = 60.0  # a row's pieces this far apart, each over 25 mm long, are one row
+JUMP_MM = 3.0  # a step between columns' runs across this much blank paper is a jump
 GAP_COL = 1.0  # cost of a column without ink: above any unary cost of a real run
 BACK_PX = 3.0  # x travelled backwards along one stroke before it is put in order
 
@@ -65,7 +67,9 @@ def find_rows(trace: np.ndarray, ppm: float) -> list[Row]:
         up = 0.45 * (gaps[i - 1] if i > 0 else gaps[0])
         dn = 0.45 * (gaps[i] if i < len(gaps) else gaps[-1])
         lo, hi = max(0, int(p - up)), min(h, int(p + dn) + 1)
-        x0, x1 = _longest_run(trace[lo:hi].any(axis=0), max_gap=int(15 * ppm))
+        x0, x1 = _longest_run(
+            trace[lo:hi].any(axis=0), int(15 * ppm), int(FAR_GAP_MM * ppm), int(25 * ppm)
+        )
         if x1 - x0 > 25 * ppm:
             rows.append(Row(float(p), x0, x1))
     if not rows:
@@ -74,15 +78,23 @@ def find_rows(trace: np.ndarray, ppm: float) -> list[Row]:
     return [r for r in rows if r.x1 - r.x0 > 0.6 * longest]
 
 
-def _longest_run(cols: np.ndarray, max_gap: int) -> tuple[int, int]:
+def _longest_run(cols: np.ndarray, max_gap: int, far_gap: int = 0, min_len: int = 0):
+    """The longest stretch of inked columns with gaps up to ``max_gap``, joined with any
+    stretch of at least ``min_len`` columns up to ``far_gap`` away (a shadow or a crease
+    can blank a row for centimetres; a label or the paper's edge is short)."""
     idx = np.flatnonzero(cols)
     if idx.size == 0:
         return 0, 0
     breaks = np.flatnonzero(np.diff(idx) > max_gap)
-    starts = np.r_[0, breaks + 1]
-    ends = np.r_[breaks, idx.size - 1]
-    j = int(np.argmax(idx[ends] - idx[starts]))
-    return int(idx[starts[j]]), int(idx[ends[j]])
+    a = idx[np.r_[0, breaks + 1]]
+    b = idx[np.r_[breaks, idx.size - 1]]
+    j = int(np.argmax(b - a))
+    lo = hi = j
+    while lo > 0 and b[lo - 1] - a[lo - 1] >= min_len and a[lo] - b[lo - 1] <= far_gap:
+        lo -= 1
+    while hi < a.size - 1 and b[hi + 1] - a[hi + 1] >= min_len and a[hi + 1] - b[hi] <= far_gap:
+        hi += 1
+    return int(a[lo]), int(b[hi])
 
 
 def column_runs(trace: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -172,6 +184,8 @@ def extract(trace: np.ndarray, rows: list[Row], ppm: float, ink: np.ndarray | No
     cs = np.take_along_axis(S, choice[..., None], axis=2)[..., 0]
     ce = np.take_along_axis(E, choice[..., None], axis=2)[..., 0]
     real = choice < K
+    for i in range(R):
+        real[i] &= ~_excursions(cs[i], ce[i], real[i], ppm)
     for i in range(R - 1):
         # neighbouring rows whose tall QRS merge into one run share it at the midline
         mid = 0.5 * (base[i] + base[i + 1])
@@ -183,6 +197,30 @@ def extract(trace: np.ndarray, rows: list[Row], ppm: float, ink: np.ndarray | No
         r.x0, r.x1 = r.x0 + 1, max(r.x0 + 2, r.x1 - 1)
         sl = slice(r.x0, r.x1 + 1)
         r.x, r.y, r.real = _curve(cs[i, sl], ce[i, sl], real[i, sl], r.x0, ppm, closed, ink)
+
+
+def _excursions(s: np.ndarray, e: np.ndarray, real: np.ndarray, ppm: float) -> np.ndarray:
+    """Columns where the path jumped across blank paper onto a level line (a crease, a
+    printed rule, text) and jumped back to where it left: the heart draws no flat
+    plateau millimetres off its own baseline with blank paper at both ends. A QRS whose
+    foot broke off in the mask is tall and narrow, not level, and stays."""
+    out = np.zeros(real.size, bool)
+    xs = np.flatnonzero(real)
+    if xs.size < 3:
+        return out
+    c = 0.5 * (s[xs] + e[xs])
+    gap = np.maximum(0.0, np.maximum(s[xs[1:]] - e[xs[:-1]], s[xs[:-1]] - e[xs[1:]]))
+    jumps = np.flatnonzero(gap > JUMP_MM * ppm)  # between xs[j] and xs[j + 1]
+    for j1, j2 in zip(jumps[:-1], jumps[1:], strict=True):
+        seg = slice(j1 + 1, j2 + 1)
+        width = xs[j2] - xs[j1 + 1] + 1
+        if not (2 * ppm <= width <= 25 * ppm):
+            continue
+        before, after, level = c[j1], c[j2 + 1], c[seg]
+        off = abs(float(np.median(level)) - before)
+        if abs(after - before) < 1.5 * ppm and np.ptp(level) < 0.5 * off and off > JUMP_MM * ppm:
+            out[xs[j1 + 1] : xs[j2] + 1] = True
+    return out
 
 
 def _steep_points(s, e, real, steep, lw, x0, mask, ink):
