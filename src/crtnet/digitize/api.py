@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from crtnet.digitize.layout import row_span
 from crtnet.digitize.load import load
 from crtnet.digitize.raster import read_raster
 from crtnet.digitize.read import read
@@ -85,6 +86,11 @@ def digitize(
             except CrtnetError:
                 pass
     traces, px_info, curves, image, sig, conf, entries, name, speed, gain, calib, pulses, chk = got
+    if kind != "vector" and traces:
+        # the overlay shows what was read: not what the tracer followed past a row's end
+        # (on to the page's edge), which assembly ignores
+        last = [(t.start + row_span(traces, speed) * speed) * px_info["px_per_mm"] for t in traces]
+        curves = [c[c[:, 0] <= x + 1.0] for c, x in zip(curves, last, strict=True)]
     timings["total"] = time.perf_counter() - t0
     info = {
         "source": "vector-pdf" if kind == "vector" else "raster",
