@@ -31,6 +31,29 @@ def test_rr_variability_tells_irregular_rhythm_from_one_early_beat():
         beats.rr_features(regular, 360.0, ["qt_interval"])
 
 
+def test_local_rr_tells_an_isolated_early_beat_from_atrial_fibrillation():
+    """The neighbours' irregularity leaves out the beat's own short RR and pause."""
+    rng = np.random.default_rng(0)
+    regular = np.cumsum(np.r_[0, rng.normal(300, 3, 60).round()]).astype(np.int64)
+    early = regular.copy()
+    early[30] -= 120  # a premature beat with a compensatory pause
+    af = np.cumsum(np.r_[0, rng.integers(150, 450, 60)])
+    names = beats.LOCAL_NAMES
+    f_early = beats.rr_features(early, 360.0, names)
+    f_af = beats.rr_features(af, 360.0, names)
+    col = {n: i for i, n in enumerate(names)}
+    irr = col["nb_rr_irregularity"]
+    assert f_early[30, irr] < 0.02 < 0.1 < np.median(f_af[:, irr])
+    # the early beat's RR against its previous beats, its neighbours and its own pause
+    assert f_early[30, col["pre_rr_prev"]] == pytest.approx(180 / 300, abs=0.02)
+    assert f_early[30, col["pre_rr_nb"]] == pytest.approx(180 / 300, abs=0.02)
+    assert f_early[30, col["pre_post_ratio"]] == pytest.approx(180 / 420, abs=0.02)
+    assert f_early[31, col["pre_rr_prev"]] == pytest.approx(420 / 300, abs=0.05)
+    # a slow window (±150 s) spans the whole 18 s record: its mean over the record's is 1
+    np.testing.assert_allclose(f_early[:, col["rr_5min_norm"]], 1.0, rtol=1e-3)
+    assert np.isfinite(beats.rr_features(np.array([0, 300]), 360.0, names)).all()
+
+
 def test_record_normalised_rr_ignores_the_patients_rate():
     """A premature beat reads the same at 50 and at 100 bpm once divided by the record mean."""
     names = ["pre_rr_norm", "post_rr_norm", "local_rr_norm", "pre_rr_norm-1", "pre_rr_norm+1"]
