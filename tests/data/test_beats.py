@@ -77,3 +77,19 @@ def test_beat_windows_put_the_peak_at_before_and_pad_edges():
     np.testing.assert_array_equal(w[0, 0, :2], [0, 0])  # before the start: zeros
     np.testing.assert_array_equal(w[0, 0, 2:], sig[0, :7])
     assert beats.complete_beats(np.array([3, 50, 98]), 100, 5, 4).tolist() == [False, True, False]
+
+
+def test_template_modes_compare_each_beat_with_its_records_median():
+    rng = np.random.default_rng(0)
+    w = rng.normal(size=(9, 2, 16)).astype(np.float32)
+    rec = np.array([0] * 5 + [1] * 4)
+    med = beats.with_template(w, rec)
+    diff = beats.with_template(w, rec, "diff")
+    res = beats.with_template(w, rec, "residual")
+    assert med.shape == diff.shape == (9, 4, 16) and res.shape == (9, 2, 16)
+    np.testing.assert_allclose(med[:5, 2:], np.broadcast_to(np.median(w[:5], 0), (5, 2, 16)))
+    np.testing.assert_allclose(diff[:, 2:], w - med[:, 2:], atol=1e-6)
+    np.testing.assert_allclose(res, diff[:, 2:])
+    assert beats.template_mode(True) == "median" and beats.template_mode(False) is None
+    with pytest.raises(CrtnetError):
+        beats.template_mode("mean")

@@ -95,11 +95,13 @@ def _mitdb_inter(roots, out_root, overrides, models, folds) -> str:
     from crtnet.bench import mitdb as mb
 
     names = (models or "base,rhythm-seq").split(",")
-    unknown = sorted(set(names) - set(mb.VARIANTS))
+    unknown = sorted(n for n in names if not mb.known(n))
     if unknown:
         from crtnet.errors import CrtnetError
 
-        raise CrtnetError(f"unknown variant(s) {unknown}; known: {list(mb.VARIANTS)}")
+        raise CrtnetError(
+            f"unknown variant(s) {unknown}; known: {list(mb.VARIANTS)}, each also as NAME+bias"
+        )
     cv = {n: mb.cross_validate(n, roots, out_root, overrides) for n in names}
     best = max(names, key=lambda n: mb.score(cv[n]))
     test, minutes = mb.evaluate_ds2(best, roots, out_root, overrides)
@@ -114,7 +116,7 @@ def _mitdb_inter(roots, out_root, overrides, models, folds) -> str:
         f"evaluated on DS2 once. Config `configs/{mb.CONFIG}`; chosen: **{best}**; "
         f"final training {minutes:.1f} min.\n",
         "DS1 cross-validation (pooled over held-out records):\n",
-        _beat_table([(f"{n} ({mb.VARIANTS[n][1]})", cv[n] | {"macro_f1": None}) for n in names]),
+        _beat_table([(f"{n} ({mb.describe(n)})", cv[n] | {"macro_f1": None}) for n in names]),
         "",
         _beat_table([("CRT-Net, DS2 test", test | {"macro_f1": None})]),
         "",

@@ -173,18 +173,45 @@ def complete_beats(peaks: np.ndarray, n_samples: int, before: int, after: int) -
     return (peaks - before >= 0) & (peaks + after <= n_samples)
 
 
-def with_template(windows: np.ndarray, record: np.ndarray | None = None) -> np.ndarray:
-    """Each beat followed by its record's median beat: [n, 2 * leads, T].
+TEMPLATE_MODES = ("median", "diff", "residual")
+
+
+def template_mode(value) -> str | None:
+    """The ``template`` data option as a mode: False/None, True (= "median") or a mode name."""
+    if value is None or value is False:
+        return None
+    mode = "median" if value is True else str(value)
+    if mode not in TEMPLATE_MODES:
+        raise CrtnetError(f"unknown template mode {value!r}; use true, false or {TEMPLATE_MODES}")
+    return mode
+
+
+def with_template(
+    windows: np.ndarray, record: np.ndarray | None = None, mode: str = "median"
+) -> np.ndarray:
+    """Each beat against its record's median beat.
 
     A bundle-branch block makes every beat of a patient wide; what marks an ectopic beat
     is how it differs from that patient's usual beat, which the median of the record's
-    beats shows (ectopic beats are a minority in all but a few records).
+    beats shows (ectopic beats are a minority in all but a few records). ``median``: the
+    beat followed by the median beat, [n, 2 * leads, T]; ``diff``: the beat followed by
+    beat - median, [n, 2 * leads, T]; ``residual``: beat - median alone, [n, leads, T].
+    The median beat itself identifies the patient, which a model can learn as a shortcut
+    when one class sits in a few training records; the residual does not carry it.
     """
+    if mode not in TEMPLATE_MODES:
+        raise CrtnetError(f"unknown template mode {mode!r}; use one of {TEMPLATE_MODES}")
     windows = np.asarray(windows, dtype=np.float32)
     record = np.zeros(len(windows), int) if record is None else np.asarray(record)
-    out = np.empty((len(windows), 2 * windows.shape[1], windows.shape[2]), np.float32)
-    out[:, : windows.shape[1]] = windows
+    n_lead = windows.shape[1]
+    width = n_lead if mode == "residual" else 2 * n_lead
+    out = np.empty((len(windows), width, windows.shape[2]), np.float32)
     for r in np.unique(record):
         m = record == r
-        out[m, windows.shape[1] :] = np.median(windows[m], axis=0)
+        med = np.median(windows[m], axis=0)
+        if mode == "residual":
+            out[m] = windows[m] - med
+            continue
+        out[m, :n_lead] = windows[m]
+        out[m, n_lead:] = med if mode == "median" else windows[m] - med
     return out
