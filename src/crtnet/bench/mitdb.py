@@ -52,15 +52,6 @@ VARIANTS: dict[str, tuple[list[str], str]] = {
         "RR over the record's mean, the previous 10 beats, ±150 s and the neighbours' median, "
         "pre/post, and the neighbours' RR irregularity (no ±10 RR sequence)",
     ),
-    "rr-local-ctx": (
-        [
-            _RR_LOCAL[:-1]
-            + ", local_rr_norm, pre_rr_ratio, post_rr_ratio, local_rr_cv, "
-            + ", ".join(f"pre_rr_norm{k:+d}" for k in range(-10, 11) if k)
-            + "]"
-        ],
-        "rr-local plus the config's centred ratios and the ±10 neighbours' RR",
-    ),
     "rr-local-cnn": (
         [_RR_LOCAL, "model=crtnet_cnn"],
         "rr-local, CNN only (no BiGRU, no Transformer)",
@@ -68,10 +59,6 @@ VARIANTS: dict[str, tuple[list[str], str]] = {
     "rr-local-res": (
         [_RR_LOCAL, "data_options.template=residual"],
         "rr-local, the beat minus its record's median beat instead of beat and median",
-    ),
-    "rr-local-diff": (
-        [_RR_LOCAL, "data_options.template=diff"],
-        "rr-local, the beat and beat minus its record's median beat",
     ),
     "res": (
         ["data_options.template=residual"],
@@ -89,6 +76,28 @@ VARIANTS: dict[str, tuple[list[str], str]] = {
             "model_cfg.aux_logits=true",
         ],
         "rr-local-res and rr-local-md together",
+    ),
+    "rr-local-res-md-w1": (
+        [
+            _RR_LOCAL,
+            "data_options.template=residual",
+            "model_cfg.embed_drop=0.5",
+            "model_cfg.aux_logits=true",
+            "balance_power=1.0",
+        ],
+        "rr-local-res-md with class weights 1/frequency instead of 1/sqrt(frequency)",
+    ),
+    "rr-local-res-md-ctx": (
+        [
+            _RR_LOCAL[:-1]
+            + ", "
+            + ", ".join(f"pre_rr_norm{k:+d}" for k in range(-10, 11) if k)
+            + "]",
+            "data_options.template=residual",
+            "model_cfg.embed_drop=0.5",
+            "model_cfg.aux_logits=true",
+        ],
+        "rr-local-res-md plus the ±10 neighbours' RR over the record's mean",
     ),
     "mlii-only": (["data_options.leads=[MLII]"], "one lead (MLII) instead of two"),
 }
