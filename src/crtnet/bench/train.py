@@ -26,7 +26,11 @@ def register(bench_app: typer.Typer) -> None:
         root: list[str] = typer.Option(None, "--root", help="Dataset root(s)."),
         out_root: Path = typer.Option(Path("runs"), help="Where run directories go."),
         set_: list[str] = typer.Option(None, "--set", help="Config override key=value."),
-        models: str = typer.Option(None, help="Comma-separated models (ptbxl-cv, ablation)."),
+        models: str = typer.Option(
+            None,
+            help="Comma-separated models (ptbxl-cv, ablation) or variants (mitdb-inter: "
+            "NAME or NAME+bias).",
+        ),
         folds: int = typer.Option(5, help="Folds to run (ptbxl-cv)."),
     ) -> None:
         """Train, evaluate and write this experiment's section of docs/BENCHMARKS.md."""
