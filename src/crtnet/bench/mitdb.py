@@ -99,6 +99,12 @@ VARIANTS: dict[str, tuple[list[str], str]] = {
         ],
         "rr-local-res-md plus the ±10 neighbours' RR over the record's mean",
     ),
+    "w1": (["balance_power=1.0"], "the config with class weights 1/frequency"),
+    "rr-local-res-w1": (
+        [_RR_LOCAL, "data_options.template=residual", "balance_power=1.0"],
+        "rr-local-res with class weights 1/frequency (rr-local-res-md-w1 without embed_drop "
+        "and aux_logits)",
+    ),
     "mlii-only": (["data_options.leads=[MLII]"], "one lead (MLII) instead of two"),
 }
 
