@@ -129,3 +129,24 @@ def test_run_format_versions(tmp_path, sample_dir, capsys):
     assert main(["predict", str(sample_dir / "mitdb/100"), "--model", str(run)]) == 1
     err = capsys.readouterr().err
     assert "run format version 99" in err and "Traceback" not in err
+
+
+def test_crtnet_embed_drop_and_aux_logits_let_the_head_read_rr_alone():
+    torch.manual_seed(0)
+    net = build_model(
+        "crtnet",
+        n_leads=2,
+        n_classes=4,
+        aux_dim=3,
+        embed_drop=1.0,
+        aux_logits=True,
+        head_dropout=0.0,
+    )
+    x, aux = torch.randn(8, 2, 126), torch.randn(8, 3)
+    net.train()
+    a = net(x, None, aux)
+    b = net(torch.randn(8, 2, 126), None, aux)  # every beat's signal features dropped
+    torch.testing.assert_close(a, b)
+    net.eval()  # no dropping at inference: the signal matters again
+    assert not torch.allclose(net(x, None, aux), net(torch.randn(8, 2, 126), None, aux))
+    assert net.head.aux_logits is not None

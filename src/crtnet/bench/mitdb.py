@@ -4,6 +4,11 @@ Every variant is scored by leave-records-out cross-validation inside DS1 (``inte
 DS1 records in stratified groups, pooled confusion over the held-out groups). Only the
 variant with the best DS1 score is trained on all of DS1 and evaluated on DS2, and each
 DS2 evaluation is appended to a ledger, so the docs can say how often DS2 was looked at.
+
+A variant named ``NAME+bias`` reuses NAME's folds and adds per-class logit offsets for S
+and V chosen on held-out DS1 predictions (``choose_bias``): its CV figure is nested (each
+fold's offsets come from the other folds' held-out beats), and its DS2 model uses the
+offsets chosen on all of NAME's held-out DS1 beats, never on DS2.
 """
 
 from __future__ import annotations
@@ -21,6 +26,12 @@ _NO_CONTEXT = (
     "data_options.aux=[pre_rr_norm, post_rr_norm, local_rr_norm, pre_rr_ratio, "
     "post_rr_ratio, local_rr_cv]"
 )
+# the locally and per-patient normalised RR of beats.LOCAL_NAMES (no neighbours' sequence)
+_LOCAL = (
+    "pre_post_ratio, pre_rr_prev, post_rr_prev, pre_rr_5min, post_rr_5min, pre_rr_nb, "
+    "post_rr_nb, nb_rr_irregularity"
+)
+_RR_LOCAL = f"data_options.aux=[pre_rr_norm, post_rr_norm, {_LOCAL}]"
 # name -> (config overrides, what it tests); "base" is the config file as it stands
 VARIANTS: dict[str, tuple[list[str], str]] = {
     "base": ([], "the config file: CRT-Net, RR and context to the head"),
@@ -36,8 +47,116 @@ VARIANTS: dict[str, tuple[list[str], str]] = {
     ),
     "all-n": (["max_per_class=null"], "all N beats of the training records (no undersampling)"),
     "cnn-only": (["model=crtnet_cnn"], "CRT-Net without BiGRU and Transformer"),
+    "rr-local": (
+        [_RR_LOCAL],
+        "RR over the record's mean, the previous 10 beats, ±150 s and the neighbours' median, "
+        "pre/post, and the neighbours' RR irregularity (no ±10 RR sequence)",
+    ),
+    "rr-local-cnn": (
+        [_RR_LOCAL, "model=crtnet_cnn"],
+        "rr-local, CNN only (no BiGRU, no Transformer)",
+    ),
+    "rr-local-res": (
+        [_RR_LOCAL, "data_options.template=residual"],
+        "rr-local, the beat minus its record's median beat instead of beat and median",
+    ),
+    "res": (
+        ["data_options.template=residual"],
+        "the config, the beat minus its record's median beat instead of beat and median",
+    ),
+    "rr-local-md": (
+        [_RR_LOCAL, "model_cfg.embed_drop=0.5", "model_cfg.aux_logits=true"],
+        "rr-local, half the training beats without signal features and RR logits of their own",
+    ),
+    "rr-local-res-md": (
+        [
+            _RR_LOCAL,
+            "data_options.template=residual",
+            "model_cfg.embed_drop=0.5",
+            "model_cfg.aux_logits=true",
+        ],
+        "rr-local-res and rr-local-md together",
+    ),
+    "rr-local-res-md-w1": (
+        [
+            _RR_LOCAL,
+            "data_options.template=residual",
+            "model_cfg.embed_drop=0.5",
+            "model_cfg.aux_logits=true",
+            "balance_power=1.0",
+        ],
+        "rr-local-res-md with class weights 1/frequency instead of 1/sqrt(frequency)",
+    ),
+    "rr-local-res-md-ctx": (
+        [
+            _RR_LOCAL[:-1]
+            + ", "
+            + ", ".join(f"pre_rr_norm{k:+d}" for k in range(-10, 11) if k)
+            + "]",
+            "data_options.template=residual",
+            "model_cfg.embed_drop=0.5",
+            "model_cfg.aux_logits=true",
+        ],
+        "rr-local-res-md plus the ±10 neighbours' RR over the record's mean",
+    ),
+    "w1": (["balance_power=1.0"], "the config with class weights 1/frequency"),
+    "rr-local-res-w1": (
+        [_RR_LOCAL, "data_options.template=residual", "balance_power=1.0"],
+        "rr-local-res with class weights 1/frequency (rr-local-res-md-w1 without embed_drop "
+        "and aux_logits)",
+    ),
     "mlii-only": (["data_options.leads=[MLII]"], "one lead (MLII) instead of two"),
 }
+
+
+BIAS = "+bias"
+BIAS_GRID = np.round(np.arange(-3.0, 3.01, 0.25), 2)
+
+
+def known(name: str) -> bool:
+    return name.removesuffix(BIAS) in VARIANTS
+
+
+def describe(name: str) -> str:
+    base = name.removesuffix(BIAS)
+    text = VARIANTS[base][1]
+    return f"{text}; S/V logit offsets chosen on held-out DS1" if name != base else text
+
+
+def choose_bias(logits: np.ndarray, y: np.ndarray, grid=BIAS_GRID) -> list[float]:
+    """Offsets added to the S and V logits that maximise ``score`` on held-out beats.
+
+    Class weights set the prior the model learns in; what F1 rewards depends on how
+    rare S is in unseen patients, which DS1's held-out records estimate. Ties go to the
+    smaller offsets (first in order of |b_S| + |b_V|).
+    """
+    logits, y = np.asarray(logits, dtype=np.float64), np.asarray(y)
+    k = len(CLASSES)
+    pairs = sorted(((bs, bv) for bs in grid for bv in grid), key=lambda p: abs(p[0]) + abs(p[1]))
+    best, best_b = -1.0, [0.0] * k
+    for bs, bv in pairs:
+        b = np.array([0.0, bs, bv, 0.0])
+        cm = np.bincount(y * k + (logits + b).argmax(1), minlength=k * k).reshape(k, k)
+        sc = score(_stats(cm))
+        if sc > best + 1e-12:
+            best, best_b = sc, [float(v) for v in b]
+    return best_b
+
+
+def held_out(out: Path, cfg) -> tuple[np.ndarray, np.ndarray]:
+    """Logits and labels of a CV fold's held-out records (cached beside the run)."""
+    from crtnet.models import load_run
+    from crtnet.train.infer import predict_split
+    from crtnet.train.loop import load_task
+
+    p = out / "val_logits.npz"
+    if not p.is_file():
+        model, config = load_run(out)
+        task = load_task(cfg)
+        logits = predict_split(model, task.val, use_aux=config["model"]["aux_dim"] > 0)
+        np.savez(p, logits=logits, y=np.asarray(task.val.y))
+    d = np.load(p)
+    return d["logits"], d["y"]
 
 
 def score(m: dict) -> float:
@@ -102,9 +221,10 @@ def cross_validate(name: str, roots, out_root: Path, overrides: list[str]) -> di
     from crtnet.train.config import load_config
     from crtnet.train.loop import fit
 
-    extra = VARIANTS[name][0] if name in VARIANTS else []
+    train = name.removesuffix(BIAS)
+    extra = VARIANTS[train][0] if train in VARIANTS else []
     base = load_config(CONFIGS / CONFIG, [*overrides, *extra], root=roots)
-    confusions, minutes = [], 0.0
+    confusions, minutes, held = [], 0.0, []
     for fold in range(base.n_folds):
         cfg = load_config(
             CONFIGS / CONFIG,
@@ -112,12 +232,25 @@ def cross_validate(name: str, roots, out_root: Path, overrides: list[str]) -> di
             root=roots,
         )
         cfg.progress = False
-        out = out_root / f"mitdb-cv-{name}-fold{fold}"
+        out = out_root / f"mitdb-cv-{train}-fold{fold}"
         fit(cfg, out)
         confusions.append(json.loads((out / "metrics.json").read_text())["val"]["confusion"])
         hist = json.loads((out / "history.json").read_text())
         minutes += sum(h["seconds"] for h in hist) / 60
-    return {**pooled(confusions), "minutes": minutes, "folds": base.n_folds}
+        held.append(held_out(out, cfg))
+    extra_out: dict = {}
+    if name != train:  # nested: each fold's offsets from the other folds' held-out beats
+        k, confusions, biases = len(CLASSES), [], []
+        for f, (logits, y) in enumerate(held):
+            rest = [h for g, h in enumerate(held) if g != f]
+            b = choose_bias(
+                np.concatenate([h[0] for h in rest]), np.concatenate([h[1] for h in rest])
+            )
+            biases.append(b)
+            pred = (logits + np.array(b)).argmax(1)
+            confusions.append(np.bincount(y * k + pred, minlength=k * k).reshape(k, k).tolist())
+        extra_out["fold_bias"] = biases
+    return {**pooled(confusions), "minutes": minutes, "folds": base.n_folds, **extra_out}
 
 
 def evaluate_ds2(name: str, roots, out_root: Path, overrides: list[str]) -> tuple[dict, float]:
@@ -128,20 +261,39 @@ def evaluate_ds2(name: str, roots, out_root: Path, overrides: list[str]) -> tupl
     from crtnet.train.infer import predict_split
     from crtnet.train.loop import fit, load_task
 
-    extra = VARIANTS[name][0] if name in VARIANTS else []
+    train = name.removesuffix(BIAS)
+    extra = VARIANTS[train][0] if train in VARIANTS else []
     cfg = load_config(CONFIGS / CONFIG, [*overrides, *extra], root=roots)
     cfg.progress = False
+    bias = [0.0] * len(CLASSES)
+    if name != train:  # offsets from all of the variant's held-out DS1 beats
+        held = []
+        for fold in range(cfg.n_folds):
+            fcfg = load_config(
+                CONFIGS / CONFIG,
+                [*overrides, *extra, "protocol=inter-cv", f"fold={fold}"],
+                root=roots,
+            )
+            held.append(held_out(out_root / f"mitdb-cv-{train}-fold{fold}", fcfg))
+        bias = choose_bias(
+            np.concatenate([h[0] for h in held]), np.concatenate([h[1] for h in held])
+        )
     out = out_root / "mitdb-inter-crtnet"
     task = load_task(cfg)
     fit(cfg, out, task=task)
     hist = json.loads((out / "history.json").read_text())
     model, config = load_run(out)
     logits = predict_split(model, task.test, use_aux=config["model"]["aux_dim"] > 0)
-    pred = logits.argmax(1)
+    pred = (logits + np.array(bias)).argmax(1)
     y = np.asarray(task.test.y)
     cm = np.bincount(y * 4 + pred, minlength=16).reshape(4, 4)
     records = np.array([i.split("@")[0] for i in task.test.ids.astype(str)])
-    m = {**_stats(cm), "ci95": record_bootstrap(y, pred, records), "variant": name}
+    m = {
+        **_stats(cm),
+        "ci95": record_bootstrap(y, pred, records),
+        "variant": name,
+        "logit_bias": bias,
+    }
     metrics = json.loads((out / "metrics.json").read_text())
     metrics["test"] = m
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1))

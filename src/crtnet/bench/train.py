@@ -26,7 +26,11 @@ def register(bench_app: typer.Typer) -> None:
         root: list[str] = typer.Option(None, "--root", help="Dataset root(s)."),
         out_root: Path = typer.Option(Path("runs"), help="Where run directories go."),
         set_: list[str] = typer.Option(None, "--set", help="Config override key=value."),
-        models: str = typer.Option(None, help="Comma-separated models (ptbxl-cv, ablation)."),
+        models: str = typer.Option(
+            None,
+            help="Comma-separated models (ptbxl-cv, ablation) or variants (mitdb-inter: "
+            "NAME or NAME+bias).",
+        ),
         folds: int = typer.Option(5, help="Folds to run (ptbxl-cv)."),
     ) -> None:
         """Train, evaluate and write this experiment's section of docs/BENCHMARKS.md."""
@@ -95,11 +99,13 @@ def _mitdb_inter(roots, out_root, overrides, models, folds) -> str:
     from crtnet.bench import mitdb as mb
 
     names = (models or "base,rhythm-seq").split(",")
-    unknown = sorted(set(names) - set(mb.VARIANTS))
+    unknown = sorted(n for n in names if not mb.known(n))
     if unknown:
         from crtnet.errors import CrtnetError
 
-        raise CrtnetError(f"unknown variant(s) {unknown}; known: {list(mb.VARIANTS)}")
+        raise CrtnetError(
+            f"unknown variant(s) {unknown}; known: {list(mb.VARIANTS)}, each also as NAME+bias"
+        )
     cv = {n: mb.cross_validate(n, roots, out_root, overrides) for n in names}
     best = max(names, key=lambda n: mb.score(cv[n]))
     test, minutes = mb.evaluate_ds2(best, roots, out_root, overrides)
@@ -114,7 +120,7 @@ def _mitdb_inter(roots, out_root, overrides, models, folds) -> str:
         f"evaluated on DS2 once. Config `configs/{mb.CONFIG}`; chosen: **{best}**; "
         f"final training {minutes:.1f} min.\n",
         "DS1 cross-validation (pooled over held-out records):\n",
-        _beat_table([(f"{n} ({mb.VARIANTS[n][1]})", cv[n] | {"macro_f1": None}) for n in names]),
+        _beat_table([(f"{n} ({mb.describe(n)})", cv[n] | {"macro_f1": None}) for n in names]),
         "",
         _beat_table([("CRT-Net, DS2 test", test | {"macro_f1": None})]),
         "",

@@ -21,6 +21,7 @@ from crtnet.data.beats import (
     complete_beats,
     other_lead,
     rr_features,
+    template_mode,
     with_template,
 )
 from crtnet.data.preprocess import PreprocessConfig, preprocess
@@ -249,6 +250,7 @@ class MITDB:
             bandpass=bandpass,
         )
         picked = aux_names(aux)
+        tmode = template_mode(template)
         roots = _cache.resolve_roots("mitdb", root, "RECORDS")
         spec = {
             "task": "mitdb",
@@ -261,7 +263,7 @@ class MITDB:
             "records": record_names(roots[0]),
             **{k: str(v) for k, v in kw.items()},
             "aux": picked,
-            "template": bool(template),
+            "template": tmode is not None if tmode in (None, "median") else tmode,
         }
 
         def build() -> TaskData:
@@ -269,8 +271,8 @@ class MITDB:
             b = {k: np.asarray(v) if k != "x" else v for k, v in b.items()}
             b["aux"] = b["aux"][:, [AUX_NAMES.index(n) for n in picked]]
             rec, y = b["record"], b["aami"]
-            if template:  # the record's median beat as extra channels (all its beats)
-                b["x"] = with_template(b["x"], rec)
+            if tmode:  # each beat against its record's median beat (all its beats)
+                b["x"] = with_template(b["x"], rec, tmode)
             prot = {
                 "dataset": "mitdb",
                 "roots": [meta["root"]],
@@ -280,7 +282,7 @@ class MITDB:
                 "window_s": [before_s, after_s],
                 "notes": meta["skipped_records"],
                 "edge_beats_dropped": sum(meta["edge_beats_dropped"].values()),
-                "beat_template": bool(template),
+                "beat_template": tmode is not None if tmode in (None, "median") else tmode,
             }
             if protocol == "inter-cv":
                 classes = ["N", "S", "V", "F"]

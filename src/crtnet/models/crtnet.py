@@ -47,6 +47,8 @@ class CRTNetConfig:
     head_dropout: float = 0.3
     input_norm: str = "none"  # "none" keeps mV; "zscore" standardises each lead per window
     skip: bool = False  # also pool the CNN's features into the head (see embed)
+    aux_logits: bool = False  # the side features also give logits of their own (Head)
+    embed_drop: float = 0.0  # training: share of beats whose signal features are zeroed
 
 
 class CRTNet(nn.Module):
@@ -75,10 +77,25 @@ class CRTNet(nn.Module):
             self.encoder = nn.TransformerEncoder(layer, c.layers, enable_nested_tensor=False)
             c_in = c.d_model
         self.width = c_in + ((c.channels or [c.stem_channels])[-1] if c.skip else 0)
-        self.head = Head(2 * self.width, n_classes, aux_dim, c.head_hidden, c.head_dropout)
+        self.head = Head(
+            2 * self.width, n_classes, aux_dim, c.head_hidden, c.head_dropout, c.aux_logits
+        )
 
     def forward(self, x, mask=None, aux=None):
-        return self.head(self.embed(x, mask), aux)
+        return self.head(self.drop_embed(self.embed(x, mask)), aux)
+
+    def drop_embed(self, h: torch.Tensor) -> torch.Tensor:
+        """Zero the signal features of a random ``embed_drop`` share of beats in training.
+
+        With few patients per class, the morphology branch can learn who the patient is
+        (and so the class) faster than the head learns the side features; beats seen
+        without their signal features make the head read the rhythm on its own too.
+        """
+        p = self.cfg.embed_drop
+        if not self.training or p <= 0:
+            return h
+        keep = (torch.rand(h.shape[0], 1, device=h.device) >= p).to(h.dtype)
+        return h * keep
 
     def embed(self, x, mask=None) -> torch.Tensor:
         """Pooled [B, 2 * width] features of the signal, before the head.

@@ -39,7 +39,9 @@ class CRTNetRhythm(CRTNet):
         )
         self.rencoder = nn.TransformerEncoder(layer, 1, enable_nested_tensor=False)
         c = self.cfg
-        self.head = Head(2 * self.width + 2 * d, n_classes, aux_dim, c.head_hidden, c.head_dropout)
+        self.head = Head(
+            2 * self.width + 2 * d, n_classes, aux_dim, c.head_hidden, c.head_dropout, c.aux_logits
+        )
 
     def forward(self, x, mask=None, aux=None):
         if aux is None:
@@ -47,7 +49,7 @@ class CRTNetRhythm(CRTNet):
         seq = aux[:, -self.rhythm_tokens :, None]
         r = self.rencoder(self.rpos(self.rgru(seq)[0]))
         rhythm = torch.cat([r.mean(1), r.amax(1)], 1)
-        return self.head(torch.cat([self.embed(x, mask), rhythm], 1), aux)
+        return self.head(torch.cat([self.drop_embed(self.embed(x, mask)), rhythm], 1), aux)
 
     def config(self) -> dict:
         return {

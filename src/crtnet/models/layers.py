@@ -78,15 +78,26 @@ class ResBlock(nn.Module):
 class Head(nn.Module):
     """Pooled features (+ optional side features such as RR intervals) -> logits."""
 
-    def __init__(self, c_in: int, n_classes: int, aux_dim: int = 0, hidden: int = 128, dropout=0.3):
+    def __init__(
+        self,
+        c_in: int,
+        n_classes: int,
+        aux_dim: int = 0,
+        hidden: int = 128,
+        dropout=0.3,
+        aux_logits: bool = False,
+    ):
         super().__init__()
         self.aux = None
+        self.aux_logits = None
         aux_out = 0
         if aux_dim:
             aux_out = 32
             self.aux = nn.Sequential(
                 nn.BatchNorm1d(aux_dim), nn.Linear(aux_dim, aux_out), nn.ReLU()
             )
+            if aux_logits:  # the side features' own evidence, added to the logits
+                self.aux_logits = nn.Linear(aux_out, n_classes)
         self.mlp = nn.Sequential(
             nn.BatchNorm1d(c_in + aux_out),
             nn.Dropout(dropout),
@@ -101,7 +112,9 @@ class Head(nn.Module):
         if self.aux is not None:
             if aux is None:
                 raise ValueError("this model was built with aux features; pass aux=")
-            pooled = torch.cat([pooled, self.aux(aux)], 1)
+            a = self.aux(aux)
+            out = self.mlp(torch.cat([pooled, a], 1))
+            return out if self.aux_logits is None else out + self.aux_logits(a)
         return self.mlp(pooled)
 
 

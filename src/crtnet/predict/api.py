@@ -132,7 +132,7 @@ def classify_beats(lm: LoadedModel, signal: np.ndarray, fs: float) -> dict[str, 
     """Per-beat labels over a whole record with the beat model (R peaks detected here)."""
     import torch
 
-    from crtnet.data.beats import beat_windows, rr_features, with_template
+    from crtnet.data.beats import beat_windows, rr_features, template_mode, with_template
 
     cfg = lm.config
     want = len(cfg["leads"])
@@ -150,8 +150,9 @@ def classify_beats(lm: LoadedModel, signal: np.ndarray, fs: float) -> dict[str, 
     before_s, after_s = cfg["protocol"]["window_s"]
     before, after = round(before_s * mfs), round(after_s * mfs)
     beats = beat_windows(x, np.round(peaks * mfs / fs).astype(np.int64), before, after)
-    if cfg["protocol"].get("beat_template"):
-        beats = with_template(beats)
+    tmode = template_mode(cfg["protocol"].get("beat_template"))
+    if tmode:
+        beats = with_template(beats, mode=tmode)
     aux = rr_features(peaks, fs, cfg.get("aux_names")) if cfg["model"].get("aux_dim", 0) else None
     with torch.no_grad():  # in batches: memory follows the batch, not the record's beats
         logits = torch.cat(
