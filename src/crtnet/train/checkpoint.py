@@ -67,3 +67,50 @@ def load_checkpoint(run_dir: Path, model, optimizer, scaler) -> dict:
         scaler.load_state_dict(sc)
     torch.set_rng_state(tensors["rng.torch"])
     return meta
+
+
+def run_steps(
+    run_dir: Path,
+    model: torch.nn.Module,
+    batch_loss,
+    *,
+    lr: float,
+    steps: int,
+    seed: int,
+    checkpoint_every: int,
+    log=print,
+    stop_after: int | None = None,
+) -> bool:
+    """The small trainers' loop: AdamW and a one-cycle schedule for ``steps`` steps, resumed
+    from ``run_dir``'s checkpoint, saved every ``checkpoint_every`` steps and at the end.
+    ``batch_loss(gen)`` draws a batch from the seeded generator and returns its loss.
+    ``stop_after`` ends the call after that many steps, as an interruption would; returns
+    whether the run reached ``steps``."""
+    import time
+
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=steps)
+    step = 0
+    if has_checkpoint(run_dir):
+        state = load_checkpoint(run_dir, model, opt, None)
+        sched.load_state_dict(state["sched"])
+        step = state["step"]
+        log(f"resuming at step {step}")
+    gen = torch.Generator().manual_seed(seed + step)
+    t0 = time.perf_counter()
+    model.train()
+    start = step
+    while step < steps:
+        if stop_after is not None and step - start >= stop_after:
+            return False
+        loss = batch_loss(gen)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        step += 1
+        if step % checkpoint_every == 0 or step == steps:
+            save_checkpoint(run_dir, model, opt, None, {"step": step, "sched": sched.state_dict()})
+            log(f"step {step}/{steps} loss {loss.item():.4f} ({time.perf_counter() - t0:.0f} s)")
+    model.eval()
+    return True

@@ -157,34 +157,24 @@ def train_labels(
         tmp.replace(cache)
     tr_x, tr_y = torch.from_numpy(tx[:, None]), torch.from_numpy(ty)
     net = build()
-    opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=cfg.steps)
-    step = 0
-    if ck.has_checkpoint(out):
-        state = ck.load_checkpoint(out, net, opt, None)
-        sched.load_state_dict(state["sched"])
-        step = state["step"]
-        log(f"resuming at step {step}")
-    gen = torch.Generator().manual_seed(cfg.seed + step)
-    t0 = time.perf_counter()
-    net.train()
-    start = step
-    while step < cfg.steps:
-        if stop_after is not None and step - start >= stop_after:
-            return None
+
+    def batch_loss(gen):
         idx = torch.randint(0, len(tr_y), (cfg.batch,), generator=gen)
-        loss = torch.nn.functional.cross_entropy(net(tr_x[idx]), tr_y[idx])
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-        step += 1
-        if step % cfg.checkpoint_every == 0 or step == cfg.steps:
-            ck.save_checkpoint(out, net, opt, None, {"step": step, "sched": sched.state_dict()})
-            log(
-                f"step {step}/{cfg.steps} loss {loss.item():.4f} ({time.perf_counter() - t0:.0f} s)"
-            )
-    net.eval()
+        return torch.nn.functional.cross_entropy(net(tr_x[idx]), tr_y[idx])
+
+    t0 = time.perf_counter()
+    if not ck.run_steps(
+        out,
+        net,
+        batch_loss,
+        lr=cfg.lr,
+        steps=cfg.steps,
+        seed=cfg.seed,
+        checkpoint_every=cfg.checkpoint_every,
+        log=log,
+        stop_after=stop_after,
+    ):
+        return None
     with torch.inference_mode():
         p = torch.softmax(net(torch.from_numpy(vx[:, None])), dim=1).numpy()
     pred = p.argmax(axis=1)

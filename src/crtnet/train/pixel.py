@@ -158,41 +158,31 @@ def train_pixel(
     labels = torch.from_numpy(data["y"].astype(np.int64))
     tr_x, tr_y, va_x, va_y = feats[:-n_val], labels[:-n_val], feats[-n_val:], labels[-n_val:]
     net = build()
-    opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=cfg.steps)
     freq = torch.bincount(tr_y.flatten(), minlength=3).float()
     weight = (freq.sum() / (3 * freq.clamp(min=1))) ** 0.5
-    step = 0
-    if ck.has_checkpoint(out):
-        state = ck.load_checkpoint(out, net, opt, None)
-        sched.load_state_dict(state["sched"])
-        step = state["step"]
-        log(f"resuming at step {step}")
-    gen = torch.Generator().manual_seed(cfg.seed + step)
-    t0 = time.perf_counter()
-    net.train()
-    start = step
-    while step < cfg.steps:
-        if stop_after is not None and step - start >= stop_after:
-            return None
+
+    def batch_loss(gen):
         idx = torch.randint(0, len(tr_y), (cfg.batch,), generator=gen)
         c = min(cfg.train_crop, tr_x.shape[-1])
         oy, ox = (int(v) for v in torch.randint(0, tr_x.shape[-1] - c + 1, (2,), generator=gen))
         x, y = tr_x[idx, :, oy : oy + c, ox : ox + c], tr_y[idx, oy : oy + c, ox : ox + c]
         if torch.rand(1, generator=gen).item() < 0.5:  # mirrored pages are pages too
             x, y = x.flip(-1), y.flip(-1)
-        loss = torch.nn.functional.cross_entropy(net(x), y, weight=weight)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-        step += 1
-        if step % cfg.checkpoint_every == 0 or step == cfg.steps:
-            ck.save_checkpoint(out, net, opt, None, {"step": step, "sched": sched.state_dict()})
-            log(
-                f"step {step}/{cfg.steps} loss {loss.item():.4f} ({time.perf_counter() - t0:.0f} s)"
-            )
-    net.eval()
+        return torch.nn.functional.cross_entropy(net(x), y, weight=weight)
+
+    t0 = time.perf_counter()
+    if not ck.run_steps(
+        out,
+        net,
+        batch_loss,
+        lr=cfg.lr,
+        steps=cfg.steps,
+        seed=cfg.seed,
+        checkpoint_every=cfg.checkpoint_every,
+        log=log,
+        stop_after=stop_after,
+    ):
+        return None
     metrics = evaluate(net, va_x, va_y)
     ck.save_weights(net, out / "model.safetensors")
     metrics.update(
