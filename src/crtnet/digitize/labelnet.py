@@ -58,17 +58,9 @@ def build(width: int = 16):
 @lru_cache(maxsize=2)
 def load(path: str | None = None):
     """The shipped model (or one at ``path``), eval mode; safetensors, never pickle."""
-    from safetensors.torch import load_file
+    from crtnet.models.inference import load_weights
 
-    from crtnet.errors import CrtnetError
-
-    p = Path(path) if path else WEIGHTS
-    if not p.is_file():
-        raise CrtnetError("the lead-label model's weights are missing (reinstall crtnet)", p)
-    net = build()
-    net.load_state_dict(load_file(str(p)))
-    net.eval()
-    return net
+    return load_weights(build(), Path(path) if path else WEIGHTS, "the lead-label model")
 
 
 def classify(words: list[np.ndarray], path: str | None = None) -> list[tuple[str, float]]:

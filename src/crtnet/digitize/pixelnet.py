@@ -60,17 +60,9 @@ def features(rgb: np.ndarray):
 @lru_cache(maxsize=2)
 def load(path: str | None = None):
     """The shipped model (or one at ``path``), eval mode; safetensors, never pickle."""
-    from safetensors.torch import load_file
+    from crtnet.models.inference import load_weights
 
-    from crtnet.errors import CrtnetError
-
-    p = Path(path) if path else WEIGHTS
-    if not p.is_file():
-        raise CrtnetError("the pixel model's weights are missing (reinstall crtnet)", p)
-    net = build()
-    net.load_state_dict(load_file(str(p)))
-    net.eval()
-    return net
+    return load_weights(build(), Path(path) if path else WEIGHTS, "the pixel model")
 
 
 def probabilities(rgb: np.ndarray, path: str | None = None, tile: int = 1024) -> np.ndarray:

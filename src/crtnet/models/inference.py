@@ -15,6 +15,16 @@ from crtnet.models.registry import build_model
 FORMAT_VERSION = 2
 
 
+def load_weights(model: torch.nn.Module, path: Path, what: str) -> torch.nn.Module:
+    """A bundled model's weights (safetensors, never pickle) into ``model``, in eval mode."""
+    from safetensors.torch import load_file
+
+    if not path.is_file():
+        raise CrtnetError(f"{what}'s weights are missing (reinstall crtnet)", path)
+    model.load_state_dict(load_file(str(path)))
+    return model.eval()
+
+
 def load_run(run_dir: str | Path, device: str = "cpu") -> tuple[torch.nn.Module, dict]:
     """Rebuild the model of a run from ``config.json`` + ``model.safetensors`` (eval mode)."""
     from safetensors.torch import load_file
