@@ -89,8 +89,12 @@ def digitize(
     if kind != "vector" and traces:
         # the overlay shows what was read: not what the tracer followed past a row's end
         # (on to the page's edge), which assembly ignores
-        last = [(t.start + row_span(traces, speed) * speed) * px_info["px_per_mm"] for t in traces]
-        curves = [c[c[:, 0] <= x + 1.0] for c, x in zip(curves, last, strict=True)]
+        span_mm = row_span(traces, speed) * speed
+        ppm = px_info["px_per_mm"]
+        curves = [
+            c[c[:, 0] <= (t.start + span_mm) * ppm + 1.0]
+            for c, t in zip(curves, traces, strict=True)
+        ]
     timings["total"] = time.perf_counter() - t0
     info = {
         "source": "vector-pdf" if kind == "vector" else "raster",
