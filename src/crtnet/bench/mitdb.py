@@ -136,11 +136,26 @@ def choose_bias(logits: np.ndarray, y: np.ndarray, grid=BIAS_GRID) -> list[float
     best, best_b = -1.0, [0.0] * k
     for bs, bv in pairs:
         b = np.array([0.0, bs, bv, 0.0])
-        cm = np.bincount(y * k + (logits + b).argmax(1), minlength=k * k).reshape(k, k)
-        sc = score(_stats(cm))
+        sc = score(_stats(confusion(y, (logits + b).argmax(1))))
         if sc > best + 1e-12:
             best, best_b = sc, [float(v) for v in b]
     return best_b
+
+
+def confusion(y: np.ndarray, pred: np.ndarray) -> np.ndarray:
+    """The class-by-class count of (truth, prediction) over CLASSES."""
+    k = len(CLASSES)
+    return np.bincount(np.asarray(y) * k + pred, minlength=k * k).reshape(k, k)
+
+
+def _fold_config(overrides: list[str], extra: list[str], fold: int, roots):
+    """The config of one DS1 cross-validation fold of a variant."""
+    from crtnet.bench.train import CONFIGS
+    from crtnet.train.config import load_config
+
+    return load_config(
+        CONFIGS / CONFIG, [*overrides, *extra, "protocol=inter-cv", f"fold={fold}"], root=roots
+    )
 
 
 def held_out(out: Path, cfg) -> tuple[np.ndarray, np.ndarray]:
@@ -226,11 +241,7 @@ def cross_validate(name: str, roots, out_root: Path, overrides: list[str]) -> di
     base = load_config(CONFIGS / CONFIG, [*overrides, *extra], root=roots)
     confusions, minutes, held = [], 0.0, []
     for fold in range(base.n_folds):
-        cfg = load_config(
-            CONFIGS / CONFIG,
-            [*overrides, *extra, "protocol=inter-cv", f"fold={fold}"],
-            root=roots,
-        )
+        cfg = _fold_config(overrides, extra, fold, roots)
         cfg.progress = False
         out = out_root / f"mitdb-cv-{train}-fold{fold}"
         fit(cfg, out)
@@ -240,7 +251,7 @@ def cross_validate(name: str, roots, out_root: Path, overrides: list[str]) -> di
         held.append(held_out(out, cfg))
     extra_out: dict = {}
     if name != train:  # nested: each fold's offsets from the other folds' held-out beats
-        k, confusions, biases = len(CLASSES), [], []
+        confusions, biases = [], []
         for f, (logits, y) in enumerate(held):
             rest = [h for g, h in enumerate(held) if g != f]
             b = choose_bias(
@@ -248,7 +259,7 @@ def cross_validate(name: str, roots, out_root: Path, overrides: list[str]) -> di
             )
             biases.append(b)
             pred = (logits + np.array(b)).argmax(1)
-            confusions.append(np.bincount(y * k + pred, minlength=k * k).reshape(k, k).tolist())
+            confusions.append(confusion(y, pred).tolist())
         extra_out["fold_bias"] = biases
     return {**pooled(confusions), "minutes": minutes, "folds": base.n_folds, **extra_out}
 
@@ -269,11 +280,7 @@ def evaluate_ds2(name: str, roots, out_root: Path, overrides: list[str]) -> tupl
     if name != train:  # offsets from all of the variant's held-out DS1 beats
         held = []
         for fold in range(cfg.n_folds):
-            fcfg = load_config(
-                CONFIGS / CONFIG,
-                [*overrides, *extra, "protocol=inter-cv", f"fold={fold}"],
-                root=roots,
-            )
+            fcfg = _fold_config(overrides, extra, fold, roots)
             held.append(held_out(out_root / f"mitdb-cv-{train}-fold{fold}", fcfg))
         bias = choose_bias(
             np.concatenate([h[0] for h in held]), np.concatenate([h[1] for h in held])
@@ -286,7 +293,7 @@ def evaluate_ds2(name: str, roots, out_root: Path, overrides: list[str]) -> tupl
     logits = predict_split(model, task.test, use_aux=config["model"]["aux_dim"] > 0)
     pred = (logits + np.array(bias)).argmax(1)
     y = np.asarray(task.test.y)
-    cm = np.bincount(y * 4 + pred, minlength=16).reshape(4, 4)
+    cm = confusion(y, pred)
     records = np.array([i.split("@")[0] for i in task.test.ids.astype(str)])
     m = {
         **_stats(cm),
