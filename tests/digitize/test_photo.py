@@ -185,3 +185,21 @@ def test_a_stroke_broken_where_it_crosses_a_grid_line_is_bridged_downwards_only(
     assert b[12:15, 10].all()  # bridged down the stroke
     assert not b[20, 8:10].any()  # never across (a spike's two strokes stay apart)
     assert not _bridged(np.pad(m[:12], ((0, 18), (0, 0))))[12:20, 10].any()  # ends stay ends
+
+
+def test_a_deep_s_running_into_the_next_rows_r_is_no_frame_line():
+    """One row's deep S wave and the next row's tall R wave at the same instant make one
+    straight upright stroke over 30 mm long; it leaves a baseline to both sides, where a
+    frame line (or the paper's edge) has trace ink on one side only."""
+    from crtnet.digitize.dewarp import _unframed
+
+    ppm = 8.0
+    m = np.zeros((600, 800), bool)
+    m[100:102, 100:400] = m[100:102, 404:700] = True  # row k's baseline, both sides
+    m[380:382, 100:400] = m[380:382, 404:700] = True  # row k+1's baseline
+    m[100:382, 401:403] = True  # S of row k running into R of row k+1: 35 mm straight
+    m[150:450, 40:42] = True  # a frame line: 37 mm, with ink on its right only
+    m[300:302, 44:90] = True
+    out = _unframed(m, ppm)
+    assert out[110:370, 401:403].all()  # the QRS stroke stays
+    assert not out[150:450, 40:42].any()  # the frame line goes

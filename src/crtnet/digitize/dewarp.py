@@ -136,8 +136,33 @@ def _unframed(mask: np.ndarray, ppm: float) -> np.ndarray:
     band_v = cv2.dilate(m, np.ones((1, 3), np.uint8))
     flat_h = cv2.morphologyEx(band_h, cv2.MORPH_OPEN, np.ones((1, int(40 * ppm)), np.uint8))
     flat_v = cv2.morphologyEx(band_v, cv2.MORPH_OPEN, np.ones((int(30 * ppm), 1), np.uint8))
+    flat_v = _frames_only(flat_v, m, ppm)
     lines = cv2.dilate(flat_h | flat_v, np.ones((5, 5), np.uint8)).astype(bool)
     return mask & ~lines
+
+
+def _frames_only(upright: np.ndarray, m: np.ndarray, ppm: float) -> np.ndarray:
+    """The straight upright segments that are no QRS. A deep S wave runs on into the
+    next row's tall R wave at the same instant, so the two make one straight stroke of
+    30 mm or more; but a QRS leaves its baseline to both sides, where a frame line or the
+    paper's edge has trace ink on one side at most."""
+    n, lab, st, _ = cv2.connectedComponentsWithStats(upright, 8)
+    if n <= 1:
+        return upright
+    # level trace: ink in runs of a millimetre or more across
+    level = cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((1, max(3, int(round(ppm)))), np.uint8))
+    near, far = int(round(0.5 * ppm)), int(round(2.5 * ppm))
+    h, w = m.shape
+    keep = np.ones(n, bool)
+    for i in range(1, n):
+        x, y, bw, bh = st[i, :4]
+        left = level[y : y + bh, max(0, x - far) : max(0, x - near)].any(axis=1)
+        right = level[y : y + bh, min(w, x + bw + near) : min(w, x + bw + far)].any(axis=1)
+        # both sides at one height (within 1 mm): the stroke's foot on its baseline
+        k = max(1, int(round(ppm)))
+        both = np.convolve(left.astype(float), np.ones(2 * k + 1), "same") > 0
+        keep[i] = not (both & right).any()
+    return (keep[lab] & (lab > 0)).astype(np.uint8)
 
 
 # background samples: diagonal steps of 5-10 mm, off any level or upright stroke
