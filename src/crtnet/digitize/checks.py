@@ -49,7 +49,7 @@ MAX_UNEXPLAINED = 0.2  # ink no curve passes near: clean pages 0.01-0.13 (labels
 MAX_NONUNIFORM = 0.03  # a page third whose grid period differs more: one px/mm misscales
 
 
-def _panel(tr, t0: float, t1: float, speed: float, gain: float, fs: float) -> np.ndarray:
+def panel_mv(tr, t0: float, t1: float, speed: float, gain: float, fs: float) -> np.ndarray:
     """One panel's own samples (mV, baseline removed), also where a strip overlaps it."""
     t = np.arange(int(round(t0 * fs)), int(round(t1 * fs))) / fs
     ok = np.isfinite(tr.y)
@@ -126,8 +126,8 @@ def run(
         cells = [p for p in ps if p[0] > 1]
         for s in strips:
             for _n, _r, _c, t0, t1, sign, tr in cells:
-                a = sign * _panel(tr, t0 + 0.05, t1 - 0.05, speed, gain, fs)
-                b = s[5] * _panel(s[6], t0 + 0.05, t1 - 0.05, speed, gain, fs)
+                a = sign * panel_mv(tr, t0 + 0.05, t1 - 0.05, speed, gain, fs)
+                b = s[5] * panel_mv(s[6], t0 + 0.05, t1 - 0.05, speed, gain, fs)
                 vals.append(_corr(a, b, int(0.08 * fs)))
     out["repeat"] = {
         "ok": None if not vals else bool(min(vals) >= REPEAT_MIN_CORR),
@@ -153,7 +153,7 @@ def run(
                 ncol, _r, _c, t0, t1, sign, tr = next(
                     p for p in panels[lead] if (p[0], p[2]) == key
                 )
-                parts.append(sign * _panel(tr, t0 + 0.05, t1 - 0.05, speed, gain, fs))
+                parts.append(sign * panel_mv(tr, t0 + 0.05, t1 - 0.05, speed, gain, fs))
             n = min(len(p) for p in parts)
             stack = np.stack([p[:n] for p in parts])
             r = [_law_residual(stack * np.array(law)[:, None], int(0.08 * fs)) for law in laws]

@@ -277,7 +277,7 @@ def assemble(
         if not np.isfinite(yq).any():
             continue  # the curve has no samples in this panel's window
         if detail:
-            yq = _below_detail(yq, max(3, int(round(DETAIL_S * fs)) | 1))
+            yq = below_detail(yq, max(3, int(round(DETAIL_S * fs)) | 1))
         base = tr.pulse["base_y"] if tr.pulse else float(np.nanmedian(yq))
         mv = sign * (base - yq) / gain
         if tr.pulse is None:
@@ -290,7 +290,7 @@ def assemble(
     return sig, conf, entries
 
 
-def _below_detail(y: np.ndarray, k: int) -> np.ndarray:
+def below_detail(y: np.ndarray, k: int) -> np.ndarray:
     """A running median of ``k`` samples over each unbroken stretch (gaps stay NaN)."""
     ok = np.isfinite(y)
     if ok.sum() <= k:

@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from crtnet.digitize import checks, labels
+from crtnet.digitize import checks, denoise, labels
 from crtnet.digitize import layout as lay
 from crtnet.errors import CrtnetError
 
@@ -90,6 +90,12 @@ def _read_rows(traces, px_info, curves, image, layout, fs, path, timings):
     )
     if not np.isfinite(sig).any():
         raise CrtnetError("no ECG trace could be followed on this page", path)
+    sigma = 0.0
+    if not px_info.get("exact", False):
+        sigma = denoise.choose_sigma(denoise.repeat_pairs(entries, speed, gain, fs), fs)
+        if sigma > 0:
+            sig = np.stack([denoise.smooth(row, sigma) for row in sig]).astype(sig.dtype)
+    px_info = {**px_info, "smoothing_ms": round(1000 * sigma / fs, 2)}
     size = px_info.get("page_mm") or [v / px_info["px_per_mm"] for v in px_info["image_size"]]
     found = (
         labels.read_labels(image, px_info["px_per_mm"], entries, speed, traces, curves)
