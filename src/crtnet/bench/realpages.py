@@ -321,7 +321,10 @@ def markdown(allres: dict, command: str, machine: str, wall_s: float) -> str:
         "checks. The checks' thresholds were set on renders and the ecg-image-kit variants. "
         "The photos ink rule (grid periodicity, 2026-12-02) was designed while looking at "
         "these 20 photos' failures and compared on them over about fifteen runs, so their "
-        "figure is optimistic; unseen photos are the real test.\n",
+        "figure is optimistic; unseen photos are the real test. Later that day the "
+        "frame-line exception for QRS strokes was found on photo 03150, and the page-matched "
+        "smoothing's cap (1.5 ms) was chosen looking at the photos and the variants "
+        "together; the blurred pen's width was chosen on renders.\n",
     ]
     head = (
         "| page | group | SNR dB | layout | amp. scale | pooled | time scale | wrong | flagged | "

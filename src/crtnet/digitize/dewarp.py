@@ -153,13 +153,13 @@ def _frames_only(upright: np.ndarray, m: np.ndarray, ppm: float) -> np.ndarray:
     level = cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((1, max(3, int(round(ppm)))), np.uint8))
     near, far = int(round(0.5 * ppm)), int(round(2.5 * ppm))
     h, w = m.shape
+    k = max(1, int(round(ppm)))
     keep = np.ones(n, bool)
     for i in range(1, n):
         x, y, bw, bh = st[i, :4]
         left = level[y : y + bh, max(0, x - far) : max(0, x - near)].any(axis=1)
         right = level[y : y + bh, min(w, x + bw + near) : min(w, x + bw + far)].any(axis=1)
         # both sides at one height (within 1 mm): the stroke's foot on its baseline
-        k = max(1, int(round(ppm)))
         both = np.convolve(left.astype(float), np.ones(2 * k + 1), "same") > 0
         keep[i] = not (both & right).any()
     return (keep[lab] & (lab > 0)).astype(np.uint8)
