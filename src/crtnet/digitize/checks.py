@@ -60,6 +60,23 @@ def panel_mv(tr, t0: float, t1: float, speed: float, gain: float, fs: float) -> 
     return mv - np.nanmedian(mv) if np.isfinite(mv).any() else mv
 
 
+def repeat_readings(entries, speed: float, gain: float, fs: float) -> list:
+    """(panel, strip) readings in mV of each lead printed both in a panel and in a
+    full-length strip, over the panel's window: one signal read twice on one page."""
+    by_lead: dict[str, list] = {}
+    for ncol, _r, _c, lead, tr, t0, t1 in entries:
+        sign = -1.0 if lead.startswith("-") else 1.0
+        by_lead.setdefault(lead.lstrip("-"), []).append((ncol, sign, tr, t0, t1))
+    out = []
+    for ps in by_lead.values():
+        for _, s_sign, s_tr, _, _ in (p for p in ps if p[0] == 1):
+            for _, sign, tr, t0, t1 in (p for p in ps if p[0] > 1):
+                a = sign * panel_mv(tr, t0 + 0.05, t1 - 0.05, speed, gain, fs)
+                b = s_sign * panel_mv(s_tr, t0 + 0.05, t1 - 0.05, speed, gain, fs)
+                out.append((a, b))
+    return out
+
+
 def _corr(a: np.ndarray, b: np.ndarray, max_lag: int) -> float:
     best = -1.0
     for s in range(-max_lag, max_lag + 1, 2):
@@ -120,15 +137,7 @@ def run(
         )
     out: dict[str, dict] = {}
     # repeat: a strip against the panel of the same lead, over the panel's window
-    vals = []
-    for _lead, ps in panels.items():
-        strips = [p for p in ps if p[0] == 1]
-        cells = [p for p in ps if p[0] > 1]
-        for s in strips:
-            for _n, _r, _c, t0, t1, sign, tr in cells:
-                a = sign * panel_mv(tr, t0 + 0.05, t1 - 0.05, speed, gain, fs)
-                b = s[5] * panel_mv(s[6], t0 + 0.05, t1 - 0.05, speed, gain, fs)
-                vals.append(_corr(a, b, int(0.08 * fs)))
+    vals = [_corr(a, b, int(0.08 * fs)) for a, b in repeat_readings(entries, speed, gain, fs)]
     out["repeat"] = {
         "ok": None if not vals else bool(min(vals) >= REPEAT_MIN_CORR),
         "value": round(min(vals), 3) if vals else None,

@@ -44,24 +44,16 @@ def _mismatch(a: np.ndarray, b: np.ndarray, max_lag: int) -> float:
 
 
 def repeat_pairs(entries, speed: float, gain: float, fs: float) -> list:
-    """(panel, strip) readings in mV of each lead printed both in a panel and in a strip,
-    over the panel's window, with the same detail median the page's output gets."""
-    from crtnet.digitize.checks import panel_mv
-    from crtnet.digitize.layout import DETAIL_S, below_detail
+    """The page's repeated-lead readings (``checks.repeat_readings``) with the same detail
+    median the page's output gets."""
+    from crtnet.digitize.checks import repeat_readings
+    from crtnet.digitize.layout import below_detail, detail_width
 
-    k = max(3, int(round(DETAIL_S * fs)) | 1)
-    by_lead: dict[str, list] = {}
-    for ncol, _r, _c, lead, tr, t0, t1 in entries:
-        sign = -1.0 if lead.startswith("-") else 1.0
-        by_lead.setdefault(lead.lstrip("-"), []).append((ncol, sign, tr, t0, t1))
-    pairs = []
-    for ps in by_lead.values():
-        for _, s_sign, s_tr, _, _ in (p for p in ps if p[0] == 1):
-            for _, sign, tr, t0, t1 in (p for p in ps if p[0] > 1):
-                a = sign * panel_mv(tr, t0 + 0.05, t1 - 0.05, speed, gain, fs)
-                b = s_sign * panel_mv(s_tr, t0 + 0.05, t1 - 0.05, speed, gain, fs)
-                pairs.append((below_detail(a, k), below_detail(b, k)))
-    return pairs
+    k = detail_width(fs)
+    return [
+        (below_detail(a, k), below_detail(b, k))
+        for a, b in repeat_readings(entries, speed, gain, fs)
+    ]
 
 
 def choose_sigma(pairs: list[tuple[np.ndarray, np.ndarray]], fs: float) -> float:

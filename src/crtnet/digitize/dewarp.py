@@ -152,7 +152,7 @@ def _frames_only(upright: np.ndarray, m: np.ndarray, ppm: float) -> np.ndarray:
     # level trace: ink in runs of a millimetre or more across
     level = cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((1, max(3, int(round(ppm)))), np.uint8))
     near, far = int(round(0.5 * ppm)), int(round(2.5 * ppm))
-    h, w = m.shape
+    w = m.shape[1]
     k = max(1, int(round(ppm)))
     keep = np.ones(n, bool)
     for i in range(1, n):

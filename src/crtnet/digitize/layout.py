@@ -277,7 +277,7 @@ def assemble(
         if not np.isfinite(yq).any():
             continue  # the curve has no samples in this panel's window
         if detail:
-            yq = below_detail(yq, max(3, int(round(DETAIL_S * fs)) | 1))
+            yq = below_detail(yq, detail_width(fs))
         base = tr.pulse["base_y"] if tr.pulse else float(np.nanmedian(yq))
         mv = sign * (base - yq) / gain
         if tr.pulse is None:
@@ -288,6 +288,11 @@ def assemble(
         sig[row, sel] = cur
         conf[name] = max(conf[name], float(np.isfinite(yq).mean()))
     return sig, conf, entries
+
+
+def detail_width(fs: float) -> int:
+    """The detail median's width in samples at ``fs`` (odd, at least 3)."""
+    return max(3, int(round(DETAIL_S * fs)) | 1)
 
 
 def below_detail(y: np.ndarray, k: int) -> np.ndarray:
