@@ -46,6 +46,16 @@ def test_a_longer_page_needs_two_rows_to_say_so():
     assert lay.row_span(long, SPEED) == 15.0
 
 
+def test_rows_whose_last_centimetres_were_lost_still_span_whole_columns():
+    # photo 01032: every row faded out 16 mm before its end (9.4 s traced); flooring to
+    # 7.5 s stretched each column by a third, silently
+    rows = [_row(25.0, 259.0, pulse=True) for _ in range(4)]
+    assert lay.row_span(rows, SPEED) == 10.0
+    # a row that runs only a little into a further column does not make one
+    short = [_row(25.0, 25.0 + 7.5 * SPEED + 20.0, pulse=True) for _ in range(3)]
+    assert lay.row_span(short, SPEED) == 7.5
+
+
 def test_a_step_away_from_the_pages_pulses_is_not_a_pulse():
     rows = [_row(25.0, 275.0, pulse=True) for _ in range(3)]
     odd = _row(25.0, 275.0, pulse=True)

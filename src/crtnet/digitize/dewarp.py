@@ -25,6 +25,7 @@ import numpy as np
 from scipy.ndimage import map_coordinates
 
 from crtnet.digitize import grid as gridmod
+from crtnet.digitize import regrid
 from crtnet.digitize.lattice import lattice, line_samples, smooth_lattice
 
 WORK_SIDE = 2400  # analysis size (px); the page is resampled from the full image
@@ -317,6 +318,8 @@ def dewarp(img: np.ndarray) -> Dewarped | None:
     yy, xx = np.mgrid[0:oh, 0:ow].astype(np.float32) / cell
     mx = map_coordinates(X, [yy, xx], order=1).astype(np.float32)
     my = map_coordinates(Y, [yy, xx], order=1).astype(np.float32)
+    on_paper = cv2.remap(paper.astype(np.uint8), mx * f, my * f, cv2.INTER_NEAREST) > 0
+    mx, my, moved = regrid.refine(img[..., :3], mx, my, cell, on_paper)
     out = cv2.remap(
         img[..., :3],
         mx,
@@ -337,5 +340,6 @@ def dewarp(img: np.ndarray) -> Dewarped | None:
             "source_px_per_mm": [round(float(np.percentile(local, q)), 3) for q in (5, 50, 95)],
             "rotation_deg": round(float(angle), 2),
             "paper_fraction": round(float(paper.mean()), 3),
+            "regrid_px": moved,
         },
     )

@@ -48,6 +48,7 @@ ALIGN_MM = 1.5
 AGREE_MM = 0.75
 # how far a row's measured duration may miss a whole number of 2.5 s columns
 SNAP_S = 0.3
+PART_STEP = 0.6  # a row holding this much of a further 2.5 s column ends with it
 # a blank stretch this long between curve pieces can separate a row's end from junk
 GAP_MM = 2.0
 BY_ROWS = {3: "3x4", 4: "3x4+II", 5: "3x4+2", 6: "6x2", 7: "6x2+II", 12: "12x1"}
@@ -138,6 +139,8 @@ def row_span(traces: list[Trace], speed: float) -> float:
     if not durations:
         return 0.0
     steps = int(np.floor((durations[0] + SNAP_S) / 2.5))
+    if steps < 4 and durations[0] / 2.5 - steps >= PART_STEP:
+        steps += 1  # most of another column is there: its end was lost (faded, cut)
     need = min(2, len(durations))
     while steps > 4 and sum(d >= 2.5 * steps - SNAP_S for d in durations) < need:
         steps -= 1
