@@ -324,7 +324,11 @@ def markdown(allres: dict, command: str, machine: str, wall_s: float) -> str:
         "figure is optimistic; unseen photos are the real test. Later that day the "
         "frame-line exception for QRS strokes was found on photo 03150, and the page-matched "
         "smoothing's cap (1.5 ms) was chosen looking at the photos and the variants "
-        "together; the blurred pen's width was chosen on renders.\n",
+        "together; the blurred pen's width was chosen on renders. The dewarp's second pass "
+        "(`regrid`, 2026-12-02) was found by measuring these photos' dewarped grid lines; "
+        "its smoothing lengths were compared on rendered photographed pages and the "
+        "variants, where they tied, and the photos decided (DIGITIZE.md says which); "
+        "the row-span rule for rows that fade out early was found on photo 01032.\n",
     ]
     head = (
         "| page | group | SNR dB | layout | amp. scale | pooled | time scale | wrong | flagged | "
