@@ -63,3 +63,16 @@ def test_a_step_away_from_the_pages_pulses_is_not_a_pulse():
     rows.append(odd)
     lay.anchor_rows(rows, SPEED)
     assert round(odd.start, 1) == 25.0 and odd.pulse is None
+
+
+def test_the_plateau_most_like_a_pulse_is_the_pulse():
+    # photo 02292's third row: the tracer began on the paper's edge, a step 3.7 mm up and
+    # 9 mm wide, right before the real 10 mm x 5 mm pulse; the first plateau was taken
+    x = np.arange(0.0, 60.0, 0.05)
+    y = np.full(x.size, 100.0)
+    y[(x >= 1.0) & (x < 10.0)] = 100.0 - 3.7  # the edge's step
+    y[(x >= 11.0) & (x < 16.0)] = 100.0 - 10.0  # the pulse: 1 mV at 10 mm/mV, 0.2 s
+    tr = lay.Trace(x=x, y=y, baseline=100.0)
+    p = lay.find_pulse(tr)
+    assert p is not None
+    assert abs(p["height_mm"] - 10.0) < 0.3 and abs(p["width_mm"] - 5.0) < 0.3, p

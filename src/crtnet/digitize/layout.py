@@ -85,6 +85,7 @@ def find_pulse(tr: Trace) -> dict | None:
     starts, ends = idx[::2], idx[1::2]
     if starts.size == 0:
         return None
+    found = []
     for a, b in zip(starts, ends, strict=True):
         px0, px1 = float(xw[a]), float(xw[min(b, xw.size - 1)])
         if not 2.0 <= px1 - px0 <= 12.0:
@@ -104,8 +105,17 @@ def find_pulse(tr: Trace) -> dict | None:
                 base = float(np.mean(feet))
         h = base - top
         if 3.0 <= h <= 25.0:
-            return {"x0": px0, "x1": px1, "height_mm": h, "width_mm": px1 - px0, "base_y": base}
-    return None
+            found.append(
+                {"x0": px0, "x1": px1, "height_mm": h, "width_mm": px1 - px0, "base_y": base}
+            )
+    # the plateau most like a pulse (1 mV at 5, 10 or 20 mm/mV; 0.2 s at 25 or 50 mm/s):
+    # a photo's row can begin with a lower, wider step (the paper's edge, a shadow)
+    return min(found, key=_unlike_pulse) if found else None
+
+
+def _unlike_pulse(p: dict) -> float:
+    h = min(abs(np.log(p["height_mm"] / g)) for g in (5.0, 10.0, 20.0))
+    return h + min(abs(np.log(p["width_mm"] / w)) for w in (5.0, 10.0))
 
 
 def snap(value: float, options: tuple[float, ...]) -> float | None:
