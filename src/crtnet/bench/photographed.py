@@ -94,8 +94,10 @@ def bench_photographed(
         base = float("nan")
         if ablate:
             regrid.ENABLED = False
-            base = _score(page, photo)[0]
-            regrid.ENABLED = True
+            try:
+                base = _score(page, photo)[0]
+            finally:
+                regrid.ENABLED = True
         got.append(snr)
         off.append(base)
         rows.append(f"| {rec.record_id} | {snr:.2f} | {base:.2f} | {ok} | {dt:.1f} |")
