@@ -203,3 +203,45 @@ def test_a_deep_s_running_into_the_next_rows_r_is_no_frame_line():
     out = _unframed(m, ppm)
     assert out[110:370, 401:403].all()  # the QRS stroke stays
     assert not out[150:450, 40:42].any()  # the frame line goes
+
+
+def test_a_qrs_whose_st_rises_steeply_is_no_frame_line():
+    """After a deep S the ST can climb too steeply to be level ink: a QRS stroke has
+    level ink on one side and ink (level or not) on the other; a frame line has neither."""
+    from crtnet.digitize.dewarp import _unframed
+
+    ppm = 8.0
+    m = np.zeros((600, 800), bool)
+    m[100:102, 100:400] = True  # the baseline before the QRS
+    m[100:382, 401:403] = True  # the S stroke running into the next row's R
+    for i in range(60):  # the ST climbing at 60 degrees from the S stroke's side
+        m[140 - 2 * i : 143 - 2 * i, 406 + i] = True
+    m[150:450, 40:42] = True  # a frame line with a slanted stroke on its right only
+    for i in range(40):
+        m[300 - i, 46 + i] = True
+    out = _unframed(m, ppm)
+    assert out[110:370, 401:403].all()
+    assert not out[150:450, 40:42].any()
+
+
+def test_a_grey_grid_in_dim_light_is_still_grid_area():
+    """Dim light turns part of a brown grid's lines grey and dark, like the pen; on a
+    dewarped page they still sit on the 5 mm multiples, so that part stays grid area
+    (photo 01032 lost its rows' last 0.6 s there), while a blank margin does not."""
+    from crtnet.digitize.dewarp import grid_area
+
+    ppm, cell = 8.0, 40
+    page = np.full((800, 1600, 3), 235, np.uint8)
+    for k in range(0, 1281, cell // 5):  # 1 mm lines, 5 mm lines bolder; none past 160 mm
+        major = k % cell == 0
+        left = (200, 120, 120) if major else (225, 190, 190)
+        grey = (95, 95, 95) if major else (228, 228, 228)  # the 1 mm lines all but gone
+        w = 2 if major else 1
+        page[:, k : k + w] = left if k < 640 else grey
+        if k < 800:
+            page[k : k + w, :640] = left
+            page[k : k + w, 640:1281] = grey
+    area = grid_area(page, np.ones(page.shape[:2], bool), ppm)
+    assert area[200:600, 100:540].all()
+    assert area[200:600, 740:1180].all()  # the grey part
+    assert not area[:, 1330:].any()  # the blank margin past the grid

@@ -158,11 +158,17 @@ def _frames_only(upright: np.ndarray, m: np.ndarray, ppm: float) -> np.ndarray:
     keep = np.ones(n, bool)
     for i in range(1, n):
         x, y, bw, bh = st[i, :4]
-        left = level[y : y + bh, max(0, x - far) : max(0, x - near)].any(axis=1)
-        right = level[y : y + bh, min(w, x + bw + near) : min(w, x + bw + far)].any(axis=1)
-        # both sides at one height (within 1 mm): the stroke's foot on its baseline
-        both = np.convolve(left.astype(float), np.ones(2 * k + 1), "same") > 0
-        keep[i] = not (both & right).any()
+        ls, rs = (
+            slice(max(0, x - far), max(0, x - near)),
+            slice(min(w, x + bw + near), min(w, x + bw + far)),
+        )
+        lv, rv = level[y : y + bh, ls].any(axis=1), level[y : y + bh, rs].any(axis=1)
+        la, ra = m[y : y + bh, ls].any(axis=1), m[y : y + bh, rs].any(axis=1)
+        # ink on both sides at one height (within 1 mm), level on one: the stroke's foot
+        # on its baseline (the ST after a deep S can rise too steeply to be level)
+        grow = np.ones(2 * k + 1)
+        lvw, law = (np.convolve(a.astype(float), grow, "same") > 0 for a in (lv, la))
+        keep[i] = not ((lvw & ra) | (law & rv)).any()
     return (keep[lab] & (lab > 0)).astype(np.uint8)
 
 
@@ -188,6 +194,12 @@ def grid_area(flat: np.ndarray, paper: np.ndarray, ppm: float) -> np.ndarray:
     dens = cv2.blur(lines, (k, k))
     ref = float(np.median(dens[paper])) if paper.any() else float(dens.mean())
     area = dens > 0.15 * ref
+    # where the light is dim, a dark grid's lines pass for pen ink and ``grid_lines`` drops
+    # them; but on a dewarped page they still sit on the cell's multiples, which a table's
+    # texture or a shadow does not
+    per = _lattice_contrast(flat, 5 * ppm, k)
+    pref = float(np.median(per[paper])) if paper.any() else float(np.median(per))
+    area |= per > 0.3 * pref
     # a patch where glare or a fold hides the lines is still grid: fill enclosed holes
     holes = ~area
     n, lab = cv2.connectedComponents(holes.astype(np.uint8), connectivity=4)
@@ -204,6 +216,30 @@ def grid_area(flat: np.ndarray, paper: np.ndarray, ppm: float) -> np.ndarray:
     e = int(round(6 * ppm)) | 1
     inside = cv2.erode(paper.astype(np.uint8), np.ones((e, e), np.uint8)).astype(bool)
     return area & inside
+
+
+def _lattice_contrast(flat: np.ndarray, cell: float, k: int) -> np.ndarray:
+    """How much darker (black-hat of the darkest channel, mean over ``k`` px) the page is
+    on the cell's multiples than midway between them: a grid's mark on a dewarped page."""
+    hat = cv2.morphologyEx(
+        _cmin(flat),
+        cv2.MORPH_BLACKHAT,
+        np.ones((max(3, int(round(0.35 * cell)) | 1),) * 2, np.uint8),
+    ).astype(np.float32)
+    h, w = hat.shape
+
+    def near(n: int) -> np.ndarray:
+        m = np.arange(n) % cell
+        return np.minimum(m, cell - m)
+
+    dx, dy = near(w)[None, :], near(h)[:, None]
+    on = ((dx <= 0.06 * cell) | (dy <= 0.06 * cell)).astype(np.float32)
+    off = ((dx >= 0.25 * cell) & (dy >= 0.25 * cell)).astype(np.float32)
+
+    def mean(weight: np.ndarray) -> np.ndarray:
+        return cv2.blur(hat * weight, (k, k)) / np.maximum(cv2.blur(weight, (k, k)), 1e-6)
+
+    return mean(on) - mean(off)
 
 
 def surrounded(img: np.ndarray) -> bool:
