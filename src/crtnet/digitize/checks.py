@@ -23,10 +23,14 @@ read at the wrong scale, with the wrong layout or with leads in the wrong rows f
   are 1-13 % on rendered and ecg-image-kit pages);
 - ``uniform_scale``: for a page read with one px/mm, every third of it has that grid
   period (a curled or wrinkled page does not; its dewarped reading is then preferred);
-- ``fidelity``: the strip and its panel, two readings of one signal, correlate at 0.90 or
-  more. Each reading's correlation with the truth is then about the square root, 0.95:
-  below it a reading's best-fit amplitude falls under 0.95, which the benchmarks count
-  as a scale error, so a noisy reading is flagged rather than passed.
+- ``fidelity``: the strip and its panel, two readings of one signal, correlate at 0.80 or
+  more: a reading that noisy is flagged rather than passed. The bar was 0.90 until
+  2026-12-02 (each reading would then correlate with the truth at about 0.95, thought to
+  bound its best-fit amplitude); but a reading's amplitude does not follow its noise that
+  way: on 25 software-photographed renders (``bench.photographed.photograph``, PTB-XL
+  00110-00135) the check caught none of the wrong pages and flagged 2 of 25 right ones
+  (0.857, 0.893), and on the ecg-image-kit variants it caught none of the 3 wrong pages
+  (the lowest right one: 0.901). 0.80 lies below every right page of both sets.
 
 A page is *flagged* when a check that could run fails. The rule and its thresholds were
 set on rendered pages and the ecg-image-kit variants, never on the real photos.
@@ -39,7 +43,7 @@ import numpy as np
 from crtnet.io.leads import STANDARD_12
 
 REPEAT_MIN_CORR = 0.7
-FIDELITY_MIN_CORR = 0.9  # = 0.95 ** 2: see the module docstring
+FIDELITY_MIN_CORR = 0.8  # see the module docstring
 # residual of the printed law / the best swapped or inverted alternative: below 0.8 it
 # holds, over 1.1 another assignment fits better (a wrong lead); between, it cannot tell
 EINTHOVEN_OK, EINTHOVEN_BAD = 0.8, 1.1
