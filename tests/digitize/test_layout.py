@@ -1,6 +1,9 @@
 """Rows of one page share a time axis, whatever junk the tracer followed at their ends."""
 
+import copy
+
 import numpy as np
+import pytest
 
 from crtnet.digitize import layout as lay
 
@@ -76,3 +79,25 @@ def test_the_plateau_most_like_a_pulse_is_the_pulse():
     p = lay.find_pulse(tr)
     assert p is not None
     assert abs(p["height_mm"] - 10.0) < 0.3 and abs(p["width_mm"] - 5.0) < 0.3, p
+
+
+def test_a_pulse_whose_foot_was_misread_takes_the_pages_pulse_height():
+    """Of four rows' pulses, one 5.3 mm high where the others are 9.5-10: its foot was read
+    on the QRS after it, so 0 mV comes from its top plus the page's pulse height; the
+    others keep their own feet, and the rows given are not changed in place."""
+    from crtnet.digitize.layout import Trace
+    from crtnet.digitize.read import pulse_bases
+
+    x = np.linspace(0, 50, 100)
+    rows = []
+    for base, h in ((40.0, 9.9), (80.0, 9.1), (120.0, 9.6), (160.0, 5.3)):
+        t = Trace(x, np.full_like(x, base), base)
+        t.pulse = {"x0": 20.0, "x1": 24.0, "height_mm": h, "width_mm": 4.0, "base_y": base}
+        rows.append(t)
+    copies = [copy.copy(t) for t in rows]
+    got = pulse_bases(copies)
+    assert [p["base_y"] for p in got[:3]] == [40.0, 80.0, 120.0]
+    top = 160.0 - 5.3
+    assert got[3]["base_y"] == pytest.approx(top + np.median([9.9, 9.1, 9.6, 5.3]))
+    assert rows[3].pulse["base_y"] == 160.0  # the original row is untouched
+    assert pulse_bases(copies[:2]) == [c.pulse for c in copies[:2]]  # two pulses: no vote

@@ -245,3 +245,14 @@ def test_a_grey_grid_in_dim_light_is_still_grid_area():
     assert area[200:600, 100:540].all()
     assert area[200:600, 740:1180].all()  # the grey part
     assert not area[:, 1330:].any()  # the blank margin past the grid
+
+
+def test_the_bench_counts_a_lead_whose_zero_sits_off(record):
+    """The Challenge SNR forgives up to 1 mV of offset, a diagnosis does not: the bench
+    measures each lead's 0 mV against the truth."""
+    shifted = record.signal.copy()
+    shifted[record.leads.index("V2")] += 0.5
+    got = scale_checks(record, record.replace(signal=shifted))["offsets_mv"]
+    assert len(got) == 12
+    assert sorted(np.round(np.abs(got), 3))[-1] == pytest.approx(0.5, abs=1e-3)
+    assert sum(abs(o) > 0.3 for o in got) == 1

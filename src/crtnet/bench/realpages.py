@@ -23,6 +23,7 @@ from crtnet.io.leads import STANDARD_12
 ROWS = [["I", "aVR", "V1", "V4"], ["II", "aVL", "V2", "V5"], ["III", "aVF", "V3", "V6"]]
 TRUE_LAYOUT = "3x4+II"
 SCALE_OK = (0.95, 1.05)
+OFFSET_MV = 0.3  # a lead whose 0 mV sits this far off is counted (not in *wrong*)
 MAX_LAG_S = 0.5  # the Challenge metric's own shift bound: a panel may sit that far off
 
 
@@ -129,11 +130,22 @@ def scale_checks(ref, est) -> dict:
             best = max(best, (_xcorr(r[:m], ef, int(0.5 * fs)), float(f)))
         if best[0] > 0.5:
             tscale = best[1]
+    # 0 mV: the median of estimate - truth over each lead's shown samples (the Challenge
+    # SNR forgives up to 1 mV of offset; a diagnosis does not)
+    offsets = []
+    shown = shown_reference(ref)
+    for lead in shown.leads:
+        if lead in est.leads:
+            r, e = shown.lead(lead), est.lead(lead)[: shown.n_samples]
+            ok = np.isfinite(r[: e.size]) & np.isfinite(e)
+            if ok.sum() > fs:
+                offsets.append(float(np.median(e[ok] - r[: e.size][ok])))
     return {
         "amplitude_scale": amp,
         "amplitude_pooled": pooled,
         "time_scale": tscale,
         "wrong_leads": wrong,
+        "offsets_mv": offsets,
     }
 
 
@@ -182,6 +194,7 @@ def score_page(image: Path, ref, overlay_dir: Path | None = None) -> dict:
         "time_scale": ts,
         "wrong_leads": chk["wrong_leads"],
         "amplitude_pooled": pooled,
+        "offset_leads": int(sum(abs(o) > OFFSET_MV for o in chk["offsets_mv"])),
         "wrong": wrong,
         "wrong_pooled": bool(wrong_pooled),
         "flagged": flagged,
@@ -293,6 +306,7 @@ def summary(results: list[dict]) -> dict:
         "right_but_flagged": sum((not r["wrong"]) and r["flagged"] for r in read),
         "right": sum(not r["wrong"] for r in read),
         "silent_wrong_pooled_amp": sum(r["wrong_pooled"] and not r["flagged"] for r in read),
+        "offset_leads": sum(r["offset_leads"] for r in read),
         "labels_panels": sum(r["labels_panels"] for r in read),
         "labels_sure": sum(r["labels_sure"] for r in read),
         "labels_agree": sum(r["labels_agree"] for r in read),
@@ -341,7 +355,9 @@ def markdown(allres: dict, command: str, machine: str, wall_s: float) -> str:
             f"digitized {sm['digitized']}, wrong {sm['wrong']}, **silent wrong "
             f"{sm['silent_wrong']}**, right but flagged {sm['right_but_flagged']} of "
             f"{sm['right']} right, median {sm['median_s']:.1f} s/page; silent wrong by the "
-            f"pooled amplitude fit {sm['silent_wrong_pooled_amp']}; lead labels read surely "
+            f"pooled amplitude fit {sm['silent_wrong_pooled_amp']}; leads whose 0 mV is over "
+            f"{OFFSET_MV} mV off (the median of estimate - truth; not part of *wrong*, and "
+            f"forgiven by the SNR) {sm['offset_leads']}; lead labels read surely "
             f"on {sm['labels_sure']} of {sm['labels_panels']} panels, {sm['labels_agree']} "
             f"agreeing with the layout, labels check failed on {sm['labels_check_failed']} "
             "pages\n"

@@ -10,6 +10,8 @@ from crtnet.digitize import checks, denoise, labels
 from crtnet.digitize import layout as lay
 from crtnet.errors import CrtnetError
 
+PULSE_OUTLIER = 0.2  # a pulse this far (relative) from the page's median height: its base is redone
+
 
 def read(traces, px_info, curves, image, layout, fs, path, timings):
     """Calibration, layout and the assembled 12 leads from a page's trace rows.
@@ -68,14 +70,30 @@ def read(traces, px_info, curves, image, layout, fs, path, timings):
     return best
 
 
+def pulse_bases(traces) -> list[dict]:
+    """The rows' pulses, where one much lower or taller than the page's others (at least
+    three) takes its 0 mV from its top and the page's pulse height: its foot was read on
+    the QRS that follows it, or on a fold (photo 02190's strip sat 0.46 mV low, which the
+    classifier took for CD). The rows are an attempt's copies: new dicts, never in place."""
+    pulses = [t.pulse for t in traces if t.pulse]
+    if len(pulses) < 3:
+        return pulses
+    h = float(np.median([p["height_mm"] for p in pulses]))
+    for t in traces:
+        p = t.pulse
+        if p and abs(p["height_mm"] / h - 1) > PULSE_OUTLIER:
+            t.pulse = {**p, "base_y": p["base_y"] - p["height_mm"] + h, "base_from": "page"}
+    return [t.pulse for t in traces if t.pulse]
+
+
 def _fewer(a, b) -> bool:
     return len(a[-1]["failed"]) < len(b[-1]["failed"])
 
 
 def _read_rows(traces, px_info, curves, image, layout, fs, path, timings):
     t1 = time.perf_counter()
-    pulses = [t.pulse for t in traces if t.pulse]
     speed, gain, calib = 25.0, 10.0, "assumed"
+    pulses = pulse_bases(traces)
     if pulses:
         g = lay.snap(float(np.median([p["height_mm"] for p in pulses])), (5.0, 10.0, 20.0))
         s = lay.snap(float(np.median([p["width_mm"] for p in pulses])) / 0.2, (25.0, 50.0))
