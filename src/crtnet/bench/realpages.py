@@ -342,7 +342,10 @@ def markdown(allres: dict, command: str, machine: str, wall_s: float) -> str:
         "(`regrid`, 2026-12-02) was found by measuring these photos' dewarped grid lines; "
         "its smoothing lengths were compared on rendered photographed pages and the "
         "variants, where they tied, and the photos decided (DIGITIZE.md says which); "
-        "the row-span rule for rows that fade out early was found on photo 01032.\n",
+        "the row-span rule for rows that fade out early was found on photo 01032. That "
+        "evening the frame-line rule for a steep ST and the grid area's lattice contrast were "
+        "found on photos 01286 and 01032, and the pulse-base rule on 02190; the fidelity "
+        "bar (0.80) was set on software-photographed renders and the variants.\n",
     ]
     head = (
         "| page | group | SNR dB | layout | amp. scale | pooled | time scale | wrong | flagged | "
