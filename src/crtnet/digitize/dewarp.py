@@ -189,7 +189,8 @@ def hysteresis(strong: np.ndarray, weak: np.ndarray) -> np.ndarray:
 def grid_area(flat: np.ndarray, paper: np.ndarray, ppm: float) -> np.ndarray:
     """Where grid lines are printed (2.5 mm inside the grid's edge and 3 mm inside the
     paper): the page's margin, its edge and whatever lies beyond hold no trace."""
-    lines = grid_lines(flat, 5 * ppm).astype(np.float32)
+    hat = line_hat(flat, 5 * ppm)  # shared by both measures of where the grid is
+    lines = grid_lines(flat, 5 * ppm, hat).astype(np.float32)
     k = int(round(10 * ppm)) | 1
     dens = cv2.blur(lines, (k, k))
     ref = float(np.median(dens[paper])) if paper.any() else float(dens.mean())
@@ -197,7 +198,7 @@ def grid_area(flat: np.ndarray, paper: np.ndarray, ppm: float) -> np.ndarray:
     # where the light is dim, a dark grid's lines pass for pen ink and ``grid_lines`` drops
     # them; but on a dewarped page they still sit on the cell's multiples, which a table's
     # texture or a shadow does not
-    per = _lattice_contrast(flat, 5 * ppm, k)
+    per = _lattice_contrast(hat, 5 * ppm, k)
     pref = float(np.median(per[paper])) if paper.any() else float(np.median(per))
     area |= per > 0.3 * pref
     # a patch where glare or a fold hides the lines is still grid: fill enclosed holes
@@ -218,14 +219,9 @@ def grid_area(flat: np.ndarray, paper: np.ndarray, ppm: float) -> np.ndarray:
     return area & inside
 
 
-def _lattice_contrast(flat: np.ndarray, cell: float, k: int) -> np.ndarray:
-    """How much darker (black-hat of the darkest channel, mean over ``k`` px) the page is
-    on the cell's multiples than midway between them: a grid's mark on a dewarped page."""
-    hat = cv2.morphologyEx(
-        _cmin(flat),
-        cv2.MORPH_BLACKHAT,
-        np.ones((max(3, int(round(0.35 * cell)) | 1),) * 2, np.uint8),
-    ).astype(np.float32)
+def _lattice_contrast(hat: np.ndarray, cell: float, k: int) -> np.ndarray:
+    """How much darker (``line_hat``, mean over ``k`` px) the page is on the cell's
+    multiples than midway between them: a grid's mark on a dewarped page."""
     h, w = hat.shape
 
     def near(n: int) -> np.ndarray:
@@ -262,13 +258,22 @@ def surrounded(img: np.ndarray) -> bool:
     return bool(gap > 60 and 0.03 < lo.mean() < 0.7 and border > 0.2)
 
 
-def grid_lines(flat: np.ndarray, period: float) -> np.ndarray:
+def line_hat(flat: np.ndarray, period: float) -> np.ndarray:
+    """Black-hat of the darkest channel at a third of the period: how much darker than
+    its surroundings each pixel is, whatever the grid's colour."""
+    k = max(3, int(round(0.35 * period)) | 1)
+    return cv2.morphologyEx(_cmin(flat), cv2.MORPH_BLACKHAT, np.ones((k, k), np.uint8)).astype(
+        np.float32
+    )
+
+
+def grid_lines(flat: np.ndarray, period: float, hat: np.ndarray | None = None) -> np.ndarray:
     """Thin lines darker than their surroundings in the darkest channel, minus the pen:
     whatever the grid's colour, indifferent to tinted paper, and judged against the
-    local line contrast (defocus and glare fade one part of a photo, not all of it)."""
-    k = max(3, int(round(0.35 * period)) | 1)
+    local line contrast (defocus and glare fade one part of a photo, not all of it).
+    ``hat``: ``line_hat(flat, period)`` when the caller has it already."""
     dark = _cmin(flat)
-    hat = cv2.morphologyEx(dark, cv2.MORPH_BLACKHAT, np.ones((k, k), np.uint8)).astype(np.float32)
+    hat = line_hat(flat, period) if hat is None else hat
     p = max(3, int(round(period)) | 1)
     local = _smooth(cv2.dilate(hat, np.ones((p, p), np.uint8)), period)
     v = _cmax(flat).astype(np.int16)
