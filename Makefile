@@ -42,7 +42,8 @@ bench: $(STAMP)
 	$(BIN)/crtnet bench train ptbxl-cv --root $(DATA)/ptbxl --root $(DATA)/ptbxl-extra --out-root runs
 	$(BIN)/crtnet bench train ablation --root $(DATA)/mitdb --out-root runs
 	$(BIN)/crtnet bench train throughput --root $(DATA)/mitdb --out-root runs
-	$(BIN)/crtnet bench e2e --root $(DATA)/ptbxl --root $(DATA)/ptbxl-extra
+	$(BIN)/crtnet bench train ptbxl-ablation --root $(DATA)/ptbxl --root $(DATA)/ptbxl-extra --out-root runs --models bundle --set threads=1
+	$(BIN)/crtnet bench e2e --root $(DATA)/ptbxl --root $(DATA)/ptbxl-extra --model runs/ptbxl-abl-bundle-fold0 --model runs/ptbxl-abl-bundle-fold1 --limit 100
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache

@@ -101,3 +101,28 @@ def test_a_pulse_whose_foot_was_misread_takes_the_pages_pulse_height():
     assert got[3]["base_y"] == pytest.approx(top + np.median([9.9, 9.1, 9.6, 5.3]))
     assert rows[3].pulse["base_y"] == 160.0  # the original row is untouched
     assert pulse_bases(copies[:2]) == [c.pulse for c in copies[:2]]  # two pulses: no vote
+
+
+def test_the_pulses_falling_edge_is_not_read_as_signal():
+    """Photo 02292: a blurred pulse falls over 0.8 mm and the tracer zigzags on the way
+    down, so lead I (0.3 mV) began with 1 mV of pulse and its SNR fell to 3 dB. Those
+    samples stay unread; the signal after the foot is kept, and so is a panel that starts
+    without a pulse."""
+    x = np.arange(0.0, 300.0, 0.05)
+    y = np.full(x.size, 50.0)
+    y[(x >= 20.0) & (x < 25.0)] = 40.0  # the pulse, 10 mm high
+    fall = (x >= 25.0) & (x < 25.8)
+    y[fall] = np.where(np.arange(fall.sum()) % 4 < 2, 40.5, 47.0)  # zigzag down the edge
+    tr = lay.Trace(x=x, y=y, baseline=50.0, start=25.0, end=275.0)
+    tr.pulse = {"x0": 20.0, "x1": 25.0, "base_y": 50.0, "height_mm": 10.0, "width_mm": 5.0}
+    rows = [copy.deepcopy(tr) for _ in range(3)]
+    sig, _, _ = lay.assemble(rows, "3x4", SPEED, 10.0, 500.0, detail=False)
+    first = sig[0][: int(0.1 * 500)]  # lead I, the first panel of the first row
+    ok = np.isfinite(first)
+    assert ok[-10:].all()  # the signal after the foot is read
+    assert np.nanmax(np.abs(first)) < 0.05, np.nanmax(first)  # and no pulse in it
+    assert abs(lay._fall_end(tr) - 25.0) < 1.2
+    for r in rows:
+        r.pulse = None
+    sig, _, _ = lay.assemble(rows, "3x4", SPEED, 10.0, 500.0, detail=False)
+    assert np.nanmax(np.abs(sig[0][:50])) > 0.5  # without a pulse nothing is cut there

@@ -29,6 +29,10 @@ VARIANTS: dict[str, tuple[list[str], str]] = {
     "long": (["epochs=20", "patience=6"], "20 epochs (patience 6) instead of 10 (4)"),
     "aug-kernels": (["augment=true", *_KERNELS], "augmentation + longer kernels"),
     "aug-wide": (["augment=true", *_WIDE], "augmentation + the wide CNN"),
+    "bundle": (
+        ["augment=true", *_KERNELS, *_VIEWS],
+        "the bundled model's recipe: augmentation + longer kernels + lead mask + views",
+    ),
 }
 
 

@@ -50,7 +50,12 @@ def register(bench_app: typer.Typer) -> None:
             f"Command: `{cmd}`\n\nMachine: {machine_line()}\n\n"
             f"Wall time: {(time.time() - t0) / 60:.1f} min\n\n"
         )
-        update_section(f"train-{experiment}", head + body)
+        # an ablation over a subset of variants gets its own section, so rerunning one
+        # variant does not erase the table of the others
+        key = f"train-{experiment}"
+        if experiment == "ptbxl-ablation" and models:
+            key += "-" + models.replace(",", "-")
+        update_section(key, head + body)
         typer.echo(head + body)
 
 

@@ -37,6 +37,9 @@ LAYOUTS: dict[str, list[list[str]]] = {
     "cabrera-3x4+II": _C + [["II"]],
 }
 EDGE_S = 0.04
+# the pulse's falling edge: searched this far past its plateau; the signal starts half a
+# pen after its foot
+FALL_MAX_MM, FALL_PAD_MM = 2.0, 0.25
 # a page resolves ~5 ms (a pixel at 8 px/mm and 25 mm/s); faster alternation between
 # samples is the tracer interleaving an R wave's up and down strokes, not the heart
 DETAIL_S = 0.006
@@ -287,6 +290,8 @@ def assemble(
         # NaN where the curve itself had an unbridged gap
         gap = np.interp(xq, tr.x, (~ok).astype(float)) > 0.5
         yq[gap] = np.nan
+        if c == 0 and tr.pulse is not None:
+            yq[xq < _fall_end(tr)] = np.nan
         if not np.isfinite(yq).any():
             continue  # the curve has no samples in this panel's window
         if detail:
@@ -301,6 +306,26 @@ def assemble(
         sig[row, sel] = cur
         conf[name] = max(conf[name], float(np.isfinite(yq).mean()))
     return sig, conf, entries
+
+
+def _fall_end(tr: Trace) -> float:
+    """Where the pulse's falling edge has come down to its foot: a blurred, thick stroke
+    takes up to a millimetre to fall, and the tracer zigzags on it, so the first samples
+    after the plateau can be the pulse (1 mV in a lead of 0.2 mV: a few dB of the lead's
+    SNR). After the last point above half the pulse's height (the first one below it when
+    none is), plus half a pen width; never more than ``FALL_MAX_MM`` past the plateau."""
+    p = tr.pulse
+    ok = np.isfinite(tr.y)
+    x, y = tr.x[ok], tr.y[ok]
+    half = p["base_y"] - 0.5 * p["height_mm"]
+    sel = (x >= p["x1"] - 0.3) & (x <= p["x1"] + FALL_MAX_MM)
+    down = np.flatnonzero(sel & (y > half))  # y grows downwards: below half the height
+    # the last zigzag back up the edge counts: the fall ends after the last high point
+    high = np.flatnonzero(sel & (y <= half))
+    if down.size == 0:
+        return p["x1"] + FALL_MAX_MM
+    end = x[high].max() if high.size else x[down[0]]
+    return float(end + FALL_PAD_MM)
 
 
 def detail_width(fs: float) -> int:
