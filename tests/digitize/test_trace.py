@@ -94,6 +94,26 @@ def test_a_level_line_off_the_baseline_is_not_taken_for_the_trace():
     assert not (y > 120).any()  # left blank (NaN), never on the line
 
 
+def test_a_label_reached_down_a_separator_mark_is_not_the_trace():
+    # photo 01103's V6: at the panel's start the path climbed down the separator mark (a
+    # tall run) onto the label printed 6 mm under the trace, followed it for 4 mm and
+    # jumped back; a calibration pulse (a plateau above, between tall edges, its falling
+    # edge broken) stays
+    mask = np.zeros((200, 800), bool)
+    mask[99:102, :] = True
+    mask[40:102, 100:103] = True  # the pulse's rising edge
+    mask[40:43, 100:140] = True  # its top, 7.5 mm up, 5 mm wide; the fall is lost
+    mask[99:102, 103:140] = False
+    mask[80:150, 500:503] = True  # the separator mark, down to the label
+    mask[146:150, 503:535] = True  # the label's top
+    mask[99:102, 500:540] = False  # the trace broke under the label
+    rows = [tr.Row(baseline=100.0, x0=0, x1=799)]
+    tr.extract(mask, rows, ppm=8.0)
+    x, y = rows[0].x, rows[0].y
+    assert not (y[(x > 505) & (x < 530)] > 120).any()  # not on the label
+    assert (y[(x > 110) & (x < 135)] < 50).all()  # the pulse's top is still read
+
+
 def test_a_row_blanked_for_centimetres_by_a_shadow_is_still_one_row():
     ppm = 8.0
     mask = np.zeros((600, 2400), bool)

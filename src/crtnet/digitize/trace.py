@@ -203,15 +203,30 @@ def _excursions(s: np.ndarray, e: np.ndarray, real: np.ndarray, ppm: float) -> n
     """Columns where the path jumped across blank paper onto a level line (a crease, a
     printed rule, text) and jumped back to where it left: the heart draws no flat
     plateau millimetres off its own baseline with blank paper at both ends. A QRS whose
-    foot broke off in the mask is tall and narrow, not level, and stays."""
+    foot broke off in the mask is tall and narrow, not level, and stays. The way there
+    can also be a tall run instead of blank paper: at a panel's start the path climbs
+    down the separator mark onto the lead's label printed under it (photo 01103's V6
+    began with 150 ms of its label, 0.6 mV low). One end must still be blank paper, and
+    the plateau must lie below the trace, where labels are printed: a calibration pulse
+    is a plateau above it between tall edges."""
     out = np.zeros(real.size, bool)
-    xs = np.flatnonzero(real)
+    tall = real & (e - s > JUMP_MM * ppm)
+    xs = np.flatnonzero(real & ~tall)
     if xs.size < 3:
         return out
     c = 0.5 * (s[xs] + e[xs])
     gap = np.maximum(0.0, np.maximum(s[xs[1:]] - e[xs[:-1]], s[xs[:-1]] - e[xs[1:]]))
-    jumps = np.flatnonzero(gap > JUMP_MM * ppm)  # between xs[j] and xs[j + 1]
+    # a tall run between two kept columns bridges them: what counts is the step
+    between = np.cumsum(tall)[xs[1:]] - np.cumsum(tall)[xs[:-1]] > 0
+    step = np.where(between, np.abs(np.diff(c)), gap)
+    jumps = np.flatnonzero(step > JUMP_MM * ppm)  # between xs[j] and xs[j + 1]
+    blank = (gap > JUMP_MM * ppm) & ~between
     for j1, j2 in zip(jumps[:-1], jumps[1:], strict=True):
+        # by a tall run, only down to a label: up is the calibration pulse, whose falling
+        # edge a photo's mask can break
+        below = np.median(c[j1 + 1 : j2 + 1]) > c[j1]
+        if not (blank[j1] and blank[j2]) and not ((blank[j1] or blank[j2]) and below):
+            continue
         seg = slice(j1 + 1, j2 + 1)
         width = xs[j2] - xs[j1 + 1] + 1
         if not (2 * ppm <= width <= 25 * ppm):
@@ -219,7 +234,7 @@ def _excursions(s: np.ndarray, e: np.ndarray, real: np.ndarray, ppm: float) -> n
         before, after, level = c[j1], c[j2 + 1], c[seg]
         off = abs(float(np.median(level)) - before)
         if abs(after - before) < 1.5 * ppm and np.ptp(level) < 0.5 * off and off > JUMP_MM * ppm:
-            out[xs[j1 + 1] : xs[j2] + 1] = True
+            out[xs[j1] + 1 : xs[j2] + 1] = True
     return out
 
 
