@@ -345,7 +345,10 @@ def markdown(allres: dict, command: str, machine: str, wall_s: float) -> str:
         "the row-span rule for rows that fade out early was found on photo 01032. That "
         "evening the frame-line rule for a steep ST and the grid area's lattice contrast were "
         "found on photos 01286 and 01032, and the pulse-base rule on 02190; the fidelity "
-        "bar (0.80) was set on software-photographed renders and the variants.\n",
+        "bar (0.80) was set on software-photographed renders and the variants. On "
+        "2026-12-03 the trim of the pulse's falling edge was found on photo 02292 and the "
+        "rule for a label reached down a separator mark on 01103 (neither has a setting "
+        "tuned on the photos).\n",
     ]
     head = (
         "| page | group | SNR dB | layout | amp. scale | pooled | time scale | wrong | flagged | "
@@ -418,7 +421,7 @@ def bench_realpages(
                 "realpages-timing",
                 "## Time per page (`crtnet.digitize`, one process, OpenCV 1 thread)\n\n"
                 f"Command: `crtnet bench realpages --shared {shared} --timings`  \n"
-                f"Machine: {machine_line()}, nothing else running  \n"
+                f"Machine: {machine_line()}  \n"
                 "Keys: load, grid (classical geometry), trace, assemble (layout and the "
                 "cross-checks), dewarp (the whole dense path of a photo: lattice, resampling, "
                 "ink mask, trace), ink_mask (inside dewarp).\n\n" + body,

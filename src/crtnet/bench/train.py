@@ -53,7 +53,7 @@ def register(bench_app: typer.Typer) -> None:
         # an ablation over a subset of variants gets its own section, so rerunning one
         # variant does not erase the table of the others
         key = f"train-{experiment}"
-        if experiment == "ptbxl-ablation" and models:
+        if experiment in ("ptbxl-ablation", "ptbxl-cv") and models:
             key += "-" + models.replace(",", "-")
         update_section(key, head + body)
         typer.echo(head + body)
