@@ -50,8 +50,8 @@ def register(bench_app: typer.Typer) -> None:
             f"Command: `{cmd}`\n\nMachine: {machine_line()}\n\n"
             f"Wall time: {(time.time() - t0) / 60:.1f} min\n\n"
         )
-        # an ablation over a subset of variants gets its own section, so rerunning one
-        # variant does not erase the table of the others
+        # a run over a subset of variants or models gets its own section, so rerunning
+        # some does not erase the table of the others
         key = f"train-{experiment}"
         if experiment in ("ptbxl-ablation", "ptbxl-cv") and models:
             key += "-" + models.replace(",", "-")
