@@ -39,7 +39,8 @@ bench: $(STAMP)
 	$(BIN)/crtnet bench digitize --root $(DATA)/ptbxl --shared $(DATA) --overlays docs/overlays
 	$(BIN)/crtnet bench train mitdb-inter --root $(DATA)/mitdb --out-root runs
 	$(BIN)/crtnet bench train mitdb-intra --root $(DATA)/mitdb --out-root runs
-	$(BIN)/crtnet bench train ptbxl-cv --root $(DATA)/ptbxl --root $(DATA)/ptbxl-extra --out-root runs
+	$(BIN)/crtnet bench train ptbxl-cv --root $(DATA)/ptbxl --root $(DATA)/ptbxl-extra --out-root runs --models crtnet,inception1d --set threads=1
+	$(BIN)/crtnet bench train ptbxl-cv --root $(DATA)/ptbxl --root $(DATA)/ptbxl-extra --out-root runs --models crtnet_cnn,crtnet_cnn_gru,bilstm,crtnet_cnn_transformer,resnet1d_wang --set threads=1
 	$(BIN)/crtnet bench train ablation --root $(DATA)/mitdb --out-root runs
 	$(BIN)/crtnet bench train throughput --root $(DATA)/mitdb --out-root runs
 	$(BIN)/crtnet bench train ptbxl-ablation --root $(DATA)/ptbxl --root $(DATA)/ptbxl-extra --out-root runs --models bundle --set threads=1
