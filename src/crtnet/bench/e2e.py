@@ -35,6 +35,7 @@ def bench_e2e(
     from sklearn.metrics import roc_auc_score
 
     from crtnet.bench.report import machine_line, update_section
+    from crtnet.data.ptbxl import load_database
     from crtnet.errors import CrtnetError
     from crtnet.predict.models import load_model
 
@@ -42,9 +43,8 @@ def bench_e2e(
     keys = ["original signal"] + [
         f"{lo} / {au}" for lo in layouts.split(",") for au in augment.split(",")
     ]
-    probs: dict[str, list] = {k: [] for k in keys}
-    failures = {k: 0 for k in keys}
-    ys, folds, classes = [], [], None
+    # every model is checked before any is scored: a bad one fails in seconds, not hours
+    plan, classes = [], None
     for name in model:
         lm = load_model(name)
         prot = lm.config["protocol"]
@@ -58,8 +58,15 @@ def bench_e2e(
                 "test fold it never saw",
                 name,
             )
+        plan.append((name, prot, test_ids))
+    db, stmts = load_database([Path(r) for r in root])
+    probs: dict[str, list] = {k: [] for k in keys}
+    failures = {k: 0 for k in keys}
+    ys, folds = [], []
+    for name, prot, test_ids in plan:
         folds.append(str(prot.get("fold")))
-        y, records = _test_records(root, test_ids, prot.get("task", "superdiagnostic"), classes)
+        task = prot.get("task", "superdiagnostic")
+        y, records = _test_records(db, stmts, test_ids, task, classes)
         ys.append(y)
         _score(records, name, keys, classes, probs, failures)
     y = np.concatenate(ys)
@@ -95,13 +102,12 @@ def bench_e2e(
         )
 
 
-def _test_records(root: list[Path], test_ids: list, task: str, classes: list[str]):
+def _test_records(db, stmts, test_ids: list, task: str, classes: list[str]):
     import numpy as np
 
-    from crtnet.data.ptbxl import labels_for, load_database
+    from crtnet.data.ptbxl import labels_for
     from crtnet.io import read_record
 
-    db, stmts = load_database([Path(r) for r in root])
     labs = labels_for(db.loc[test_ids], stmts, task)
     y = np.array([[int(c in lab) for c in classes] for lab in labs])
     records = []

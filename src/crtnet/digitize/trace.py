@@ -217,7 +217,8 @@ def _excursions(s: np.ndarray, e: np.ndarray, real: np.ndarray, ppm: float) -> n
     c = 0.5 * (s[xs] + e[xs])
     gap = np.maximum(0.0, np.maximum(s[xs[1:]] - e[xs[:-1]], s[xs[:-1]] - e[xs[1:]]))
     # a tall run between two kept columns bridges them: what counts is the step
-    between = np.cumsum(tall)[xs[1:]] - np.cumsum(tall)[xs[:-1]] > 0
+    seen = np.cumsum(tall)[xs]
+    between = np.diff(seen) > 0
     step = np.where(between, np.abs(np.diff(c)), gap)
     jumps = np.flatnonzero(step > JUMP_MM * ppm)  # between xs[j] and xs[j + 1]
     blank = (gap > JUMP_MM * ppm) & ~between
