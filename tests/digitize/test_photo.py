@@ -256,3 +256,53 @@ def test_the_bench_counts_a_lead_whose_zero_sits_off(record):
     assert len(got) == 12
     assert sorted(np.round(np.abs(got), 3))[-1] == pytest.approx(0.5, abs=1e-3)
     assert sum(abs(o) > 0.3 for o in got) == 1
+
+
+def test_dim_warm_paper_on_the_lattice_is_paper_and_the_table_is_not():
+    """A warm light dims and tints a corner of the page (photo 00012's lower left, which
+    held the rhythm strip): its paper score falls under the page's Otsu split, but its grid
+    lies on the dewarped lattice, which a table's surface does not."""
+    from crtnet.digitize.dewarp import flatten
+
+    page = np.full((800, 1600, 3), 240, np.uint8)
+    for k in range(0, 1600, 8):
+        c = (200, 120, 120) if k % 40 == 0 else (228, 200, 200)
+        page[:, k] = c
+        if k < 800:
+            page[k, :] = c
+    page[400:, :900] = (page[400:, :900] * np.array([0.86, 0.78, 0.66])).astype(np.uint8)
+    page[:, :200] = (150, 110, 70)  # the table beyond the page's edge
+    _, plain = flatten(page, 40.0)
+    assert not plain[500:780, 260:850].any()  # the split alone loses the dim corner
+    flat, paper = flatten(page, 40.0, on_lattice=True)
+    assert paper[500:780, 260:850].all()
+    assert not paper[:, :150].any()
+    assert (flat[:, :150] == 255).all()
+
+
+def test_a_faint_rows_pen_seeds_its_ink_within_the_rows_band():
+    """A faint row's pen may be no darker than the 5 mm lines, so it has no seed that is
+    clearly darker than them (photo 02652's lower rows lost their QRS). Within a band
+    around the rows' baselines, a stroke as dark as the lines and darker than its
+    periodic background seeds the ink; the grid lines there still do not."""
+    from crtnet.digitize import dewarp as dw
+
+    ppm = 8.0
+    page = np.full((480, 960, 3), 245, np.uint8)
+    page[:, ::8] = page[::8] = (205, 170, 170)
+    page[:, ::40] = page[::40] = (140, 125, 125)
+    xs = np.arange(60, 900)
+    for y0, ink in ((142, 40), (342, 150)):  # a dark row and a faint one
+        ys = y0 + 6 * np.sin(xs / 40.0)
+        cv2.polylines(page, [np.c_[xs, ys].astype(np.int32)], False, (ink,) * 3, 2)
+    plain = dw.pen_mask(page, ppm, source_ppm=11.0)
+    assert plain is not None and plain[330:356, 80:880].any(axis=0).mean() < 0.1
+    band = np.zeros(page.shape[:2], bool)
+    band[122:163, 60:900] = band[322:363, 60:900] = True
+    m = dw.pen_mask(page, ppm, source_ppm=11.0, seed_band=band)
+    assert m is not None
+    # column by column, but where it crosses a 5 mm line, which is as dark as it is
+    assert m[330:356, 80:880].any(axis=0).mean() > 0.9
+    away = np.ones_like(m)
+    away[120:165] = away[320:365] = False
+    assert m[away].mean() < 1e-3

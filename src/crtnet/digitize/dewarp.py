@@ -40,9 +40,12 @@ class Dewarped:
     info: dict = field(default_factory=dict)
 
 
-def flatten(img: np.ndarray, period: float) -> tuple[np.ndarray, np.ndarray]:
+def flatten(
+    img: np.ndarray, period: float, on_lattice: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """(image with the paper made white, mask of the paper). Lines thinner than the
-    closing kernel are kept; shadows, colour casts and vignetting are divided out."""
+    closing kernel are kept; shadows, colour casts and vignetting are divided out.
+    ``on_lattice``: a dewarped page, whose grid lies on multiples of ``period``."""
     k = max(5, int(round(0.8 * period)) | 1)
     se = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
     img = np.ascontiguousarray(img[..., :3])
@@ -58,6 +61,12 @@ def flatten(img: np.ndarray, period: float) -> tuple[np.ndarray, np.ndarray]:
     # a shadow makes paper darker but not coloured: grey counts as paper (a grey
     # surround has no grid lines, which is what ``grid_area`` asks for later)
     paper = (score > thr) | (chroma < 20)
+    if on_lattice:
+        # paper that a warm light dims and tints (photo 00012's lower left, rhythm strip
+        # and all) is still paper where its grid lies on the lattice: a table is not
+        k = int(round(2 * period)) | 1
+        per = _lattice_contrast(line_hat(flat.astype(np.uint8), period), period, k)
+        paper |= per > 0.3 * float(np.median(per[paper] if paper.any() else per))
     if paper.mean() < 0.3:  # no clear split: the whole frame is paper
         paper = np.ones_like(paper)
     else:
@@ -72,14 +81,22 @@ def flatten(img: np.ndarray, period: float) -> tuple[np.ndarray, np.ndarray]:
 FINE_PPM = 7.0  # source px/mm from which the 1 mm grid is resolved well enough to repeat
 
 
-def pen_mask(flat: np.ndarray, ppm: float, source_ppm: float | None = None) -> np.ndarray | None:
+def pen_mask(
+    flat: np.ndarray,
+    ppm: float,
+    source_ppm: float | None = None,
+    seed_band: np.ndarray | None = None,
+) -> np.ndarray | None:
     """Ink on a dewarped page, whose grid repeats every 5 mm across and down: the pen is
     what is clearly darker than the 5 mm lines' own darkest pixels. Faint thin strokes
     (a QRS) count where they touch it, when they are darker than their background: the
     median of the pixel's neighbours 5-10 mm away diagonally, where grid lines of any
     colour or darkness are too and the trace (a level baseline, upright strokes) is not.
     A coarse source (under ``FINE_PPM``) does not repeat that well: then paleness alone
-    says which pixels are faint ink. ``None`` when the grid is as dark as the pen."""
+    says which pixels are faint ink. ``None`` when the grid is as dark as the pen.
+    ``seed_band``: where the trace rows' baselines run; there a seed need only be as dark
+    as the 5 mm lines (a faint row's pen may be no darker), since the grid's mesh that the
+    bar keeps out where the warp is off (a curled header) lies away from the rows."""
     # the pen is colourless: colour pushes a pixel away from "ink"
     hi = _cmax(flat).astype(np.float32)
     v = np.clip(hi + 1.5 * (hi - _cmin(flat).astype(np.float32)), 0, 255).astype(np.uint8)
@@ -112,7 +129,9 @@ def pen_mask(flat: np.ndarray, ppm: float, source_ppm: float | None = None) -> n
     top = float(np.percentile(s, 99.8))
     if top < 30:
         return None
-    return _unframed(_bridged(hysteresis(strong & (s > 0.45 * top), s > 0.2 * top)), ppm)
+    seeds = s > 0.45 * top
+    seeds = seeds & (strong | (seed_band & (v < line))) if seed_band is not None else seeds & strong
+    return _unframed(_bridged(hysteresis(seeds, s > 0.2 * top)), ppm)
 
 
 def _bridged(mask: np.ndarray, gap: int = 3) -> np.ndarray:

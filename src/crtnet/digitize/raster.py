@@ -63,12 +63,20 @@ def _read_dewarped(img: np.ndarray, dpi_hint, layout, fs, path, timings):
     d = dw.dewarp(img)
     if d is None:
         raise CrtnetError("no ECG grid found on this page", path)
-    flat, paper = dw.flatten(d.image, 5 * d.px_per_mm)
+    flat, paper = dw.flatten(d.image, 5 * d.px_per_mm, on_lattice=True)
     t = time.perf_counter()
-    trace = _ink_mask(flat, d.px_per_mm, d.info["source_px_per_mm"][1])
-    timings["ink_mask"] = time.perf_counter() - t
+    ppm, src = d.px_per_mm, d.info["source_px_per_mm"][1]
+    trace = _ink_mask(flat, ppm, src)
     # the paper's edge, its shadow and the table are no trace: keep to the printed grid
-    trace &= dw.grid_area(flat, paper, d.px_per_mm)
+    area = dw.grid_area(flat, paper, ppm)
+    trace &= area
+    if PEN == "colour" and SEED_ROWS:
+        band = _row_bands(trace, ppm)
+        if band is not None:
+            again = dw.pen_mask(flat, ppm, src, seed_band=band)
+            if again is not None:
+                trace = again & area
+    timings["ink_mask"] = time.perf_counter() - t
     px = {
         "px_per_mm": d.px_per_mm,
         "scale_from": "grid-lattice",
@@ -84,6 +92,23 @@ def _read_dewarped(img: np.ndarray, dpi_hint, layout, fs, path, timings):
     # the dewarped page ends where its grid does: a row there is the paper's edge
     rows = _rows_from(flat, trace, d.px_per_mm, px, path, timings, margin_mm=6.0)
     return read(*rows, layout, fs, path, timings)
+
+
+SEED_ROWS = True
+
+
+def _row_bands(trace: np.ndarray, ppm: float) -> np.ndarray | None:
+    """The bands (+-2.5 mm) around the trace rows' baselines, as a first reading of the
+    mask finds them: where a faint pen's strokes may seed the ink."""
+    rows = tr.find_rows(_drop_blobs(gridmod.remove_rules(trace, ppm), ppm), ppm)
+    if not rows:
+        return None
+    band = np.zeros(trace.shape, bool)
+    r = int(round(2.5 * ppm))
+    for row in rows:
+        b = int(round(row.baseline))
+        band[max(0, b - r) : b + r + 1, row.x0 : row.x1] = True
+    return band
 
 
 PEN = "colour"  # ink on a dewarped page: "colour" rules or the "model" (pixelnet; see its card)
