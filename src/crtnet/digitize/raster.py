@@ -66,16 +66,10 @@ def _read_dewarped(img: np.ndarray, dpi_hint, layout, fs, path, timings):
     flat, paper = dw.flatten(d.image, 5 * d.px_per_mm, on_lattice=True)
     t = time.perf_counter()
     ppm, src = d.px_per_mm, d.info["source_px_per_mm"][1]
-    trace = _ink_mask(flat, ppm, src)
     # the paper's edge, its shadow and the table are no trace: keep to the printed grid
     area = dw.grid_area(flat, paper, ppm)
-    trace &= area
-    if PEN == "colour" and SEED_ROWS:
-        band = _row_bands(trace, ppm)
-        if band is not None:
-            again = dw.pen_mask(flat, ppm, src, seed_band=band)
-            if again is not None:
-                trace = again & area
+    band = (lambda m: _row_bands(m & area, ppm)) if SEED_ROWS else None
+    trace = _ink_mask(flat, ppm, src, band) & area
     timings["ink_mask"] = time.perf_counter() - t
     px = {
         "px_per_mm": d.px_per_mm,
@@ -114,7 +108,9 @@ def _row_bands(trace: np.ndarray, ppm: float) -> np.ndarray | None:
 PEN = "colour"  # ink on a dewarped page: "colour" rules or the "model" (pixelnet; see its card)
 
 
-def _ink_mask(flat: np.ndarray, ppm: float, source_ppm: float | None = None) -> np.ndarray:
+def _ink_mask(
+    flat: np.ndarray, ppm: float, source_ppm: float | None = None, band=None
+) -> np.ndarray:
     """Ink on a dewarped photo: the grid-periodicity rule (``dewarp.pen_mask``), or the
     learned pixel model when ``PEN`` asks for it (not the default; see its card)."""
 
@@ -126,7 +122,7 @@ def _ink_mask(flat: np.ndarray, ppm: float, source_ppm: float | None = None) -> 
         p = prob[..., 2]
         weak = (p > 0.35) & (p > prob[..., 1])  # never a pixel the model calls grid
         return dw.hysteresis((p > 0.6) & weak, weak)
-    trace = dw.pen_mask(flat, ppm, source_ppm)
+    trace = dw.pen_mask(flat, ppm, source_ppm, seed_band=band)
     if trace is None:
         trace, _ = gridmod.masks(flat)
     return trace
