@@ -38,3 +38,17 @@ def test_a_fold_moves_a_patch_of_nodes_which_stay_while_a_lone_stray_goes():
     assert not keep[15, 5]
     assert not keep[0, :3].any()
     assert keep.mean() > 0.95
+
+
+def test_a_coarse_scans_lattice_spans_the_page(shared_data):
+    """A printout scanned at 3.5 px/mm (5 mm = 17 px, faint lines): single-step chains
+    are too short to tie, and the lattice shrank to a strip of 10 x 50 nodes, which held
+    one trace row; chains across gaps recover the page."""
+    from crtnet.digitize.dewarp import dewarp
+    from crtnet.digitize.load import load
+
+    d = dewarp(load(shared_data / "images" / "printouts" / "ecg00017.png")[1])
+    assert d is not None
+    rows, cols = d.info["lattice_shape"]
+    assert rows >= 20 and cols >= 45
+    assert d.info["lattice_nodes"] >= 500

@@ -26,7 +26,7 @@ import numpy as np
 
 from crtnet.digitize import grid as gridmod
 from crtnet.digitize import regrid
-from crtnet.digitize.lattice import lattice, line_samples, smooth_lattice
+from crtnet.digitize.lattice import page_lattice, smooth_lattice
 
 WORK_SIDE = 2400  # analysis size (px); the page is resampled from the full image
 OUT_PPM = 8.0  # output px/mm: the tracer's home ground (~200 DPI)
@@ -394,11 +394,10 @@ def dewarp(img: np.ndarray) -> Dewarped | None:
         return None
     angle, rot, g, gi = best
     period = 5 * gi.px_per_mm
-    hs = line_samples(g, period, axis=1)
-    vs = line_samples(g, period, axis=0)
-    if len(hs) < 20 or len(vs) < 20:
+    got = page_lattice(g, period, coarse=period / 5 < FINE_PPM)  # px/mm as the lines are seen
+    if got is None:
         return None
-    X, Y = lattice(hs, vs, period)  # vs rows: (y strip centre, x, m)
+    X, Y = got
     found = int(np.isfinite(X).sum())
     if found < MIN_NODES:
         return None

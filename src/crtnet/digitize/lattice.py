@@ -11,7 +11,7 @@ from scipy.ndimage import gaussian_filter1d
 from scipy.signal import find_peaks
 
 
-def line_samples(g: np.ndarray, period: float, axis: int) -> np.ndarray:
+def line_samples(g: np.ndarray, period: float, axis: int, max_gap: int = 1) -> np.ndarray:
     """(along, across, index) samples of the 5 mm lines that run along ``axis``.
 
     axis=1: horizontal lines, found as peaks down vertical strips (along = x, across = y).
@@ -34,7 +34,7 @@ def line_samples(g: np.ndarray, period: float, axis: int) -> np.ndarray:
         keep = prom > 0.25 * np.median(np.sort(prom)[-max(3, pk.size // 2) :])
         pk = pk[keep]
         ys = pk + _subpixel(p, pk)
-        idx = _chain_index(ys, period)
+        idx = _chain_index(ys, period, max_gap)
         strips.append((c, ys[idx >= 0], idx[idx >= 0]))
     return _tie_strips(strips, period)
 
@@ -52,14 +52,37 @@ def _subpixel(p: np.ndarray, pk: np.ndarray) -> np.ndarray:
 # lost under a trace or text) a stray peak (a trace's baseline) took a line's index when
 # it lay within 0.12 k + 0.08 periods of one: on photo 00012, 20 % of the lattice's nodes
 # then lay off the fitted page (0.6 % with single steps) and the rhythm strip's baseline
-# sloped by 0.4 mV; a new chain is tied to its neighbours by the strips instead
-MAX_GAP = 1
+# sloped by 0.4 mV; a new chain is tied to its neighbours by the strips instead. But on a
+# coarse scan (5 mm = 17 px, faint lines) single steps leave the chains too short to tie,
+# and the lattice shrinks to a strip of the page: there (``coarse``) chains run across
+# gaps of up to ``WIDE_GAP`` periods, when that finds 1.5 times the nodes or more. Not on
+# a finer page: a strongly warped one (ecg-image-kit DistortionData 00001) then got a
+# lattice with wrong indices where single steps found too little to trust (39 nodes)
+WIDE_GAP = 5
+WIDE_GAIN = 1.5
 
 
-def _chain_index(ys: np.ndarray, period: float) -> np.ndarray:
+def page_lattice(g: np.ndarray, period: float, coarse: bool = False, min_lines: int = 20):
+    """(X, Y) of the page's lattice from its grid mask ``g`` (see ``lattice``), or None
+    when fewer than ``min_lines`` line samples are found."""
+    best = None
+    for gap in (1, WIDE_GAP) if coarse else (1,):
+        hs = line_samples(g, period, axis=1, max_gap=gap)
+        vs = line_samples(g, period, axis=0, max_gap=gap)
+        if len(hs) < min_lines or len(vs) < min_lines:
+            continue
+        X, Y = lattice(hs, vs, period)
+        n = int(np.isfinite(X).sum())
+        if best is None or n >= WIDE_GAIN * best[0]:
+            best = (n, X, Y)
+    return None if best is None else best[1:]
+
+
+def _chain_index(ys: np.ndarray, period: float, max_gap: int = 1) -> np.ndarray:
     """Indices along a strip. A peak too close to the last line is a stray (a QRS, a
-    letter) and is dropped (index -1); a spacing other than one period (``MAX_GAP``)
-    starts a new chain (index offset by 10000 per chain, resolved by tying strips)."""
+    letter) and is dropped (index -1); a spacing of more than ``max_gap`` periods, or
+    no whole number of them, starts a new chain (index offset by 10000 per chain,
+    resolved by tying strips)."""
     idx = np.full(len(ys), -1)
     if len(ys) == 0:
         return idx
@@ -72,7 +95,7 @@ def _chain_index(ys: np.ndarray, period: float) -> np.ndarray:
         k = int(round(r))
         if r < 0.75:
             continue  # a stray between lines
-        if k > MAX_GAP or abs(r - k) > 0.12 * k + 0.08:
+        if k > max_gap or abs(r - k) > 0.12 * k + 0.08:
             chain += 1
             idx[i] = chain * 10000
             recent = [period]
