@@ -348,7 +348,11 @@ def markdown(allres: dict, command: str, machine: str, wall_s: float) -> str:
         "bar (0.80) was set on software-photographed renders and the variants. On "
         "2026-12-03 the trim of the pulse's falling edge was found on photo 02292 and the "
         "rule for a label reached down a separator mark on 01103 (neither has a setting "
-        "tuned on the photos).\n",
+        "tuned on the photos). Later that day the paper-on-lattice rule was found on photo "
+        "00012, the pen-mask seeds within the rows' bands on 02652, the single-step lattice "
+        "chains on 00012 and the lattice's local outlier test on 01103's fold; the chain rule "
+        "also helps the photographed renders and DistortionData, while the local test ties "
+        "on them and was chosen on the photos. The half-size paper level is a speed change.\n",
     ]
     head = (
         "| page | group | SNR dB | layout | amp. scale | pooled | time scale | wrong | flagged | "

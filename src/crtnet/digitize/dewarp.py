@@ -73,8 +73,8 @@ def flatten(
     if on_lattice:
         # paper that a warm light dims and tints (photo 00012's lower left, rhythm strip
         # and all) is still paper where its grid lies on the lattice: a table is not
-        k = int(round(2 * period)) | 1
-        per = _lattice_contrast(line_hat(flat.astype(np.uint8), period), period, k)
+        win = int(round(2 * period)) | 1
+        per = _lattice_contrast(line_hat(flat.astype(np.uint8), period), period, win)
         paper |= per > 0.3 * float(np.median(per[paper] if paper.any() else per))
     if paper.mean() < 0.3:  # no clear split: the whole frame is paper
         paper = np.ones_like(paper)

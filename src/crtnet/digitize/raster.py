@@ -4,6 +4,7 @@ path (``dewarp``) for photographs, and trace rows on either."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -109,7 +110,10 @@ PEN = "colour"  # ink on a dewarped page: "colour" rules or the "model" (pixelne
 
 
 def _ink_mask(
-    flat: np.ndarray, ppm: float, source_ppm: float | None = None, band=None
+    flat: np.ndarray,
+    ppm: float,
+    source_ppm: float | None = None,
+    band: Callable[[np.ndarray], np.ndarray | None] | None = None,
 ) -> np.ndarray:
     """Ink on a dewarped photo: the grid-periodicity rule (``dewarp.pen_mask``), or the
     learned pixel model when ``PEN`` asks for it (not the default; see its card)."""
