@@ -428,7 +428,8 @@ def bench_realpages(
                 f"Machine: {machine_line()}  \n"
                 "Keys: load, grid (classical geometry), trace, assemble (layout and the "
                 "cross-checks), dewarp (the whole dense path of a photo: lattice, resampling, "
-                "ink mask, trace), ink_mask (inside dewarp).\n\n" + body,
+                "ink mask, trace), ink_mask (inside dewarp: the grid area and the pen "
+                "mask).\n\n" + body,
             )
         return
     if diagnosis:
