@@ -4,6 +4,7 @@ intersections and a smooth model of them (see ``dewarp`` for the whole method)."
 from __future__ import annotations
 
 import statistics
+import warnings
 
 import cv2
 import numpy as np
@@ -216,7 +217,6 @@ def _locally_consistent(rx: np.ndarray, ry: np.ndarray, lim: float) -> np.ndarra
     """Nodes whose departure from the page-wide polynomial matches their neighbours'
     (5 x 5 nodes): a curled corner or a fold moves a whole patch of the lattice alike,
     where a node given the wrong line index stands out from the nodes around it."""
-    import warnings
 
     def med(a: np.ndarray) -> np.ndarray:
         h, w = a.shape
