@@ -306,3 +306,17 @@ def test_a_faint_rows_pen_seeds_its_ink_within_the_rows_band():
     away = np.ones_like(m)
     away[120:165] = away[320:365] = False
     assert m[away].mean() < 1e-3
+
+
+def test_a_photo_whose_grid_mask_has_no_lattice_is_an_error_not_a_crash(shared_data):
+    """A glare-washed, tinted page (a pixel model's training page) left the classical
+    grid finder a mask with one autocorrelation bump whose multiples anti-correlate: its
+    fundamental-period search indexed an empty list (IndexError) until 2026-12-03."""
+    from crtnet.train.pixel import photographed_page
+
+    photo, _, _ = photographed_page(shared_data / "ptbxl/records500/00000/00129_hr", 5019)
+    try:
+        d = digitize(photo)
+    except CrtnetError:
+        return
+    assert d.record.signal.shape[0] >= 12

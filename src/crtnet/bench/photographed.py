@@ -22,9 +22,11 @@ def register(app: typer.Typer) -> None:
     app.command("photographed")(bench_photographed)
 
 
-def photograph(page: np.ndarray, seed: int) -> np.ndarray:
+def photograph(page: np.ndarray, seed: int, labels: np.ndarray | None = None):
     """A seeded phone-photo scene around a rendered page (geometry is not tracked: the
-    score is on the signal, which the page's own truth gives)."""
+    score is on the signal, which the page's own truth gives). With ``labels`` (a uint8
+    image of the page's pixel classes, 0 = other), returns (photo, labels moved with it):
+    the pixel model's training pages."""
     import cv2
 
     rng = np.random.default_rng(seed)
@@ -58,11 +60,17 @@ def photograph(page: np.ndarray, seed: int) -> np.ndarray:
     )
     rot = cv2.getRotationMatrix2D((ww / 2, hh / 2), rng.uniform(-8, 8), 1.0)
     img = cv2.warpAffine(img, rot, (ww, hh), borderMode=cv2.BORDER_REFLECT)
+    if labels is not None:
+        lab = np.zeros((hh, ww), np.uint8)
+        lab[pad : pad + h, pad : pad + w] = labels
+        lab = cv2.remap(lab, mx.astype(np.float32), my.astype(np.float32), cv2.INTER_NEAREST)
+        labels = cv2.warpAffine(lab, rot, (ww, hh), flags=cv2.INTER_NEAREST)
     shade = 0.6 + 0.4 * np.clip(xx / ww + rng.uniform(-0.5, 0.5) * yy / hh, 0, 1)
     img = cv2.GaussianBlur(img * shade[..., None], (0, 0), rng.uniform(0.6, 1.4))
     img = np.clip(img + rng.normal(0, 3, img.shape), 0, 255).astype(np.uint8)
     _, enc = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 80])
-    return cv2.imdecode(enc, cv2.IMREAD_UNCHANGED)
+    out = cv2.imdecode(enc, cv2.IMREAD_UNCHANGED)
+    return out if labels is None else (out, labels)
 
 
 def bench_photographed(

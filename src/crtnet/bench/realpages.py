@@ -407,7 +407,7 @@ def bench_realpages(
         False, help="Only the image-to-diagnosis comparison on the photos (own section)."
     ),
     timings: bool = typer.Option(False, help="Only where a page's time goes (own section)."),
-    pen: str = typer.Option("colour", help="Ink on dewarped photos: colour or model (ablation)."),
+    pen: str = typer.Option("model", help="Ink on dewarped photos: model or colour (ablation)."),
 ) -> None:
     """Digitize real photos and other generators' pages; SNR, scale checks, flags."""
     import json

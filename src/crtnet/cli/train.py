@@ -89,10 +89,11 @@ def register(app: typer.Typer) -> None:
     def train_pixel_cmd(
         out: Path = typer.Option(..., "--out", "-o", help="Run directory (resumed if present)."),
         root: list[Path] = typer.Option(None, "--root", help="PTB-XL root(s) to print from."),
-        pages: int = typer.Option(60, help="Pages rendered into the crop cache."),
-        steps: int = typer.Option(800, help="Optimiser steps."),
+        pages: int = typer.Option(200, help="Pages rendered into the crop cache."),
+        steps: int = typer.Option(6000, help="Optimiser steps."),
         seed: int = typer.Option(0, help="Seed for records, pages, crops and init."),
         threads: int = typer.Option(2, help="torch CPU threads."),
+        workers: int = typer.Option(2, help="Processes that render and dewarp the pages."),
     ) -> None:
         """Train the digitizer's pixel model (ink / grid / other) on rendered pages.
 
@@ -101,6 +102,8 @@ def register(app: typer.Typer) -> None:
         from crtnet.cli.common import echo_json
         from crtnet.train.pixel import PixelTrainConfig, train_pixel
 
-        cfg = PixelTrainConfig(pages=pages, steps=steps, seed=seed, threads=threads)
+        cfg = PixelTrainConfig(
+            pages=pages, steps=steps, seed=seed, threads=threads, workers=workers
+        )
         metrics = train_pixel(out, cfg, list(root or []), log=lambda s: typer.echo(s, err=True))
         echo_json({k: v for k, v in metrics.items() if k != "config"})

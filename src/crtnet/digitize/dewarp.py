@@ -38,6 +38,9 @@ class Dewarped:
     image: np.ndarray  # the page on a uniform grid, OUT_PPM px/mm, axis-aligned
     px_per_mm: float
     info: dict = field(default_factory=dict)
+    # (map_x, map_y): the source pixel of every output pixel; lets training carry a
+    # photographed render's pixel labels onto the dewarped page
+    maps: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
 
 def flatten(
@@ -108,7 +111,40 @@ def pen_mask(
     as the 5 mm lines (a faint row's pen may be no darker), since the grid's mesh that the
     bar keeps out where the warp is off (a curled header) lies away from the rows; or a
     function of the mask without it that gives the band (the rows are found on that)."""
-    # the pen is colourless: colour pushes a pixel away from "ink"
+    c = pen_contrast(flat, ppm, coarse=source_ppm is not None and source_ppm < FINE_PPM)
+    if c is None:
+        return None
+    if c.s is None:  # coarse: paleness alone
+        return hysteresis(c.strong, c.v < min(0.65 * 255, c.ink + 0.75 * (c.line - c.ink)))
+    strong, top = c.strong, c.top
+    seeds, weak = c.s > 0.45 * top, c.s > 0.2 * top
+    band = seed_band
+    if callable(seed_band):
+        first = _unframed(_bridged(hysteresis(seeds & strong, weak)), ppm)
+        band = seed_band(first)
+        if band is None:
+            return first
+    if band is not None:
+        strong = strong | (band & (c.v < c.line))
+    return _unframed(_bridged(hysteresis(seeds & strong, weak)), ppm)
+
+
+@dataclass
+class PenContrast:
+    v: np.ndarray  # uint8 brightness, pushed up by colour (the pen is colourless)
+    line: float  # the 5 mm lines' darkness in v
+    ink: float  # the darkest ink's
+    strong: np.ndarray  # clearly darker than the 5 mm lines
+    s: np.ndarray | None  # float32 darkness against the grid-periodic background, thin only
+    top: float  # s's 99.8th percentile: the pen's contrast on this page
+
+
+def pen_contrast(flat: np.ndarray, ppm: float, coarse: bool = False) -> PenContrast | None:
+    """What ``pen_mask`` decides from, also the pixel model's input: how much darker each
+    pixel is than its background, the median of its neighbours 5-10 mm away diagonally
+    (where grid lines of any colour or darkness are too, and the trace is not), and than
+    the grid's 5 mm lines. ``None`` when the grid is as dark as the pen, or nothing stands
+    out; ``s`` is ``None`` for a coarse source (its grid does not repeat well enough)."""
     hi = _cmax(flat).astype(np.float32)
     v = np.clip(hi + 1.5 * (hi - _cmin(flat).astype(np.float32)), 0, 255).astype(np.uint8)
     p = int(round(5 * ppm))
@@ -124,8 +160,8 @@ def pen_mask(
     # seeds are clearly darker than the grid's lines, so where the warp is off and the grid
     # does not repeat, its lines (and a frame line) join the ink only at the trace
     strong = v < min(0.55 * 255, ink + 0.55 * (line - ink))
-    if source_ppm is not None and source_ppm < FINE_PPM:
-        return hysteresis(strong, v < min(0.65 * 255, ink + 0.75 * (line - ink)))
+    if coarse:
+        return PenContrast(v, line, ink, strong, None, 0.0)
     o = 2 * p
     pad = cv2.copyMakeBorder(v, o, o, o, o, cv2.BORDER_REFLECT)
     shifted = np.stack([pad[o + a * p :][:h, o + b * p :][:, :w] for a, b in _DIAG])
@@ -140,16 +176,7 @@ def pen_mask(
     top = float(np.percentile(s, 99.8))
     if top < 30:
         return None
-    seeds, weak = s > 0.45 * top, s > 0.2 * top
-    band = seed_band
-    if callable(seed_band):
-        first = _unframed(_bridged(hysteresis(seeds & strong, weak)), ppm)
-        band = seed_band(first)
-        if band is None:
-            return first
-    if band is not None:
-        strong = strong | (band & (v < line))
-    return _unframed(_bridged(hysteresis(seeds & strong, weak)), ppm)
+    return PenContrast(v, line, ink, strong, s, top)
 
 
 def _bridged(mask: np.ndarray, gap: int = 3) -> np.ndarray:
@@ -434,4 +461,5 @@ def dewarp(img: np.ndarray) -> Dewarped | None:
             "paper_fraction": round(float(paper.mean()), 3),
             "regrid_px": moved,
         },
+        (mx, my),
     )

@@ -139,6 +139,8 @@ def grid_scale(grid: np.ndarray) -> GridInfo:
         return float(np.mean([_peak_near(ac, k * lag, 0.05 * k * lag + 1)[1] for k in ks]))
 
     scores = np.array([score(p) for p in peaks])
+    if scores.max() <= 0:  # a lone bump whose multiples anti-correlate: no lattice
+        return GridInfo(None, 0.0, False)
     # the fundamental period: the shortest lag whose multiples all correlate well
     l1 = float(peaks[np.flatnonzero(scores >= 0.8 * scores.max())[0]])
     # 2, 3 or 4 times a shorter period is no grid period: if five times that shorter
