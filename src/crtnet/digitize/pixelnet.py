@@ -3,8 +3,8 @@
 Colour thresholds separate a black pen from a pink grid on a clean page. On a phone photo
 the grid can be as dark as a thin pen, JPEG smears the grid's colour into the pen, and
 shadows move every level, so a dewarped photo is read through this model instead. It is a
-fully convolutional net of depthwise-separable dilated blocks (receptive field ~4 mm at
-8 px/mm) over the grid-periodicity rule's own contrast maps, trained from scratch on
+small fully convolutional net run at half size (receptive field ~8 mm at 8 px/mm) over
+the grid-periodicity rule's own contrast maps, trained from scratch on
 crtnet's own renders, photographed in software and dewarped by this digitizer (``crtnet
 train-pixel``); its weights ship in the package as safetensors (``weights/pixel-seg``).
 """

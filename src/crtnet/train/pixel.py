@@ -2,9 +2,10 @@
 
 Every rendered page knows each pixel's truth: the pen (lead traces, pulses, printed text)
 is the dark colourless ink of the clean page, the grid is whatever else differs from the
-paper. That label image rides through the same augmentation as the page (a label of 255,
-128 or 0 in the page's mask, warped with it), so a wrinkled, shaded, JPEG-compressed page
-keeps exact labels. Handwriting added by the augmentation is labelled "other".
+paper. That label image rides through the same augmentation, software photograph and
+dewarp as the page (a label of 255, 128 or 0, warped with it), so the model trains on
+exactly what the digitizer will show it, with exact labels. Handwriting added by the
+augmentation is labelled "other".
 
 Crops are rendered once into a cache (``crops.npz``), then training draws from it. Seeded;
 a checkpoint after every chunk of steps lets an interrupted run resume.
