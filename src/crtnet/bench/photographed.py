@@ -51,19 +51,14 @@ def photograph(page: np.ndarray, seed: int, labels: np.ndarray | None = None):
         f = rng.normal(0, 1, (hh // 60 + 2, ww // 60 + 2)).astype(np.float32)
         f = cv2.resize(f, (ww, hh), interpolation=cv2.INTER_CUBIC)
         arr += rng.uniform(0.5, 1.5) * f / (f.std() + 1e-6)
-    img = cv2.remap(
-        big,
-        mx.astype(np.float32),
-        my.astype(np.float32),
-        cv2.INTER_LINEAR,
-        borderMode=cv2.BORDER_REFLECT,
-    )
+    mx, my = mx.astype(np.float32), my.astype(np.float32)
+    img = cv2.remap(big, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
     rot = cv2.getRotationMatrix2D((ww / 2, hh / 2), rng.uniform(-8, 8), 1.0)
     img = cv2.warpAffine(img, rot, (ww, hh), borderMode=cv2.BORDER_REFLECT)
     if labels is not None:
         lab = np.zeros((hh, ww), np.uint8)
         lab[pad : pad + h, pad : pad + w] = labels
-        lab = cv2.remap(lab, mx.astype(np.float32), my.astype(np.float32), cv2.INTER_NEAREST)
+        lab = cv2.remap(lab, mx, my, cv2.INTER_NEAREST)
         labels = cv2.warpAffine(lab, rot, (ww, hh), flags=cv2.INTER_NEAREST)
     shade = 0.6 + 0.4 * np.clip(xx / ww + rng.uniform(-0.5, 0.5) * yy / hh, 0, 1)
     img = cv2.GaussianBlur(img * shade[..., None], (0, 0), rng.uniform(0.6, 1.4))

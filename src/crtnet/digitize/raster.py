@@ -127,10 +127,11 @@ def _ink_mask(
     fine = source_ppm is None or source_ppm >= dw.FINE_PPM
     if PEN == "model" and fine and pixelnet.WEIGHTS.is_file():
         fc = pixelnet.features(flat, ppm)
-        if fc is not None:
-            p = pixelnet.probabilities(fc[0])[..., 2]
-            m = dw.hysteresis(p > MODEL_SEED, p > MODEL_WEAK)
-            return dw._unframed(dw._bridged(m), ppm)
+        if fc is None:  # the rule's own contrast finds no pen either: colour decides
+            return gridmod.masks(flat)[0]
+        p = pixelnet.probabilities(fc[0])[..., 2]
+        m = dw.hysteresis(p > MODEL_SEED, p > MODEL_WEAK)
+        return dw._unframed(dw._bridged(m), ppm)
     trace = dw.pen_mask(flat, ppm, source_ppm, seed_band=band)
     if trace is None:
         trace, _ = gridmod.masks(flat)

@@ -208,11 +208,7 @@ def make_crops(cfg: PixelTrainConfig, roots: list[Path], cache: Path, log=print)
     if not got:
         raise RuntimeError("no rendered page could be dewarped")
     log(f"crops from {len(got)} of {cfg.pages} pages (the rest failed to dewarp)")
-    data = {
-        "x": np.concatenate([g[0] for g in got]),
-        "y": np.concatenate([g[1] for g in got]),
-        "page": np.concatenate([np.full(len(g[1]), i) for i, g in enumerate(got)]),
-    }
+    data = {"x": np.concatenate([g[0] for g in got]), "y": np.concatenate([g[1] for g in got])}
     cache.parent.mkdir(parents=True, exist_ok=True)
     tmp = cache.with_suffix(".tmp.npz")
     np.savez_compressed(tmp, **data)
