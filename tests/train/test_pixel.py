@@ -59,3 +59,15 @@ def test_shipped_pixel_model_finds_a_pen_line_not_the_grid():
         assert ink[150:152, 40:280].mean() > 0.9
         assert ink[80:140, 160:162].mean() > 0.9  # the spike, across the grid's lines
         assert ink[:60].mean() < 0.01  # grid only: no ink
+
+
+def test_a_root_without_records_is_one_error_line_and_no_run_dir(tmp_path, capsys):
+    from crtnet.cli.main import main
+
+    out = tmp_path / "run"
+    code = main(["train-pixel", "--out", str(out), "--root", str(tmp_path), "--pages", "2"])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    lines = [ln for ln in err.splitlines() if ln.startswith("crtnet: error:")]
+    assert len(lines) == 1 and str(tmp_path) in lines[0] and "no PTB-XL" in lines[0]
+    assert not out.exists()

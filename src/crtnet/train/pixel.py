@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from crtnet.errors import CrtnetError
+
 GRIDS = ["red", "pink", "orange", "green", "blue", "grey", "none"]
 
 
@@ -65,7 +67,10 @@ def _records(
         if int(h.name[:5]) <= max_id and h.stem not in exclude and not lo <= int(h.name[:5]) <= hi
     ]
     if not heads:
-        raise FileNotFoundError("no PTB-XL 500 Hz records under the given roots")
+        raise CrtnetError(
+            "no PTB-XL 500 Hz records (records500/*/*_hr.hea) to print",
+            ", ".join(str(r) for r in roots) or PTBXL,
+        )
     pick = rng.choice(len(heads), size=min(n, len(heads)), replace=False)
     return [heads[i].with_suffix("") for i in sorted(pick)]
 
@@ -206,7 +211,7 @@ def make_crops(cfg: PixelTrainConfig, roots: list[Path], cache: Path, log=print)
         got = [_page_crops(j) for j in jobs]
     got = [g for g in got if g is not None]
     if not got:
-        raise RuntimeError("no rendered page could be dewarped")
+        raise CrtnetError("no rendered page could be dewarped (pages without a grid?)", cache)
     log(f"crops from {len(got)} of {cfg.pages} pages (the rest failed to dewarp)")
     data = {"x": np.concatenate([g[0] for g in got]), "y": np.concatenate([g[1] for g in got])}
     cache.parent.mkdir(parents=True, exist_ok=True)
@@ -230,10 +235,9 @@ def train_pixel(
     from crtnet.train import checkpoint as ck
 
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
-    data = make_crops(cfg, roots, out / "crops.npz", log)
+    data = make_crops(cfg, roots, out / "crops.npz", log)  # makes ``out`` once it has pages
     n = len(data["y"])
     n_val = max(1, n // 10)  # the last pages' crops: validation, never trained on
     feats = torch.from_numpy(data["x"].astype(np.float32))
